@@ -1,0 +1,24 @@
+# syntax=docker/dockerfile:1
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/Campaigns.Api/Campaigns.Api.csproj src/Campaigns.Api/
+COPY src/Campaigns.Seed/Campaigns.Seed.csproj src/Campaigns.Seed/
+RUN dotnet restore src/Campaigns.Seed/Campaigns.Seed.csproj
+COPY seed-data/ seed-data/
+COPY src/ src/
+RUN dotnet publish src/Campaigns.Api/Campaigns.Api.csproj -c Release --no-restore -o /app/api \
+ && dotnet publish src/Campaigns.Seed/Campaigns.Seed.csproj -c Release --no-restore -o /app/tools
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app/api ./
+COPY --from=build /app/tools ./tools/
+# Railway mounts the volume here at run time (not at build time), owned by root. This image runs as root; if you
+# switch to a non-root USER, set RAILWAY_RUN_UID=0 on the service or the volume will not be writable.
+ENV DATA_DIR=/app/data \
+    ASPNETCORE_ENVIRONMENT=Production \
+    DOTNET_gcServer=0
+RUN mkdir -p /app/data
+EXPOSE 8080
+ENTRYPOINT ["dotnet", "Campaigns.Api.dll"]

@@ -1,0 +1,27 @@
+using Campaigns.Api.Seeding;
+using Campaigns.Api.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Campaigns.Api.Admin;
+
+public static class AdminApi
+{
+    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api").WithTags("Admin").RequireAuthorization(AdminAuthentication.Policy);
+        admin.MapPost("/admin/reseed", Reseed).WithName("Reseed");
+        // Kept for the scripts and bookmarks that called the old hand-run restore.
+        admin.MapPost("/emergency-restore-12-campaigns", Reseed).WithName("LegacyEmergencyRestore");
+        return app;
+    }
+
+    public static async Task<Results<Ok<TopUpSummary>, ProblemHttpResult>> Reseed(
+        CanonicalTopUp topUp, StorageState state, CancellationToken cancellationToken)
+    {
+        var summary = await topUp.RunAsync(SeedTriggers.Manual, cancellationToken);
+        state.LastTopUp = summary;
+        return summary.Applied
+            ? TypedResults.Ok(summary)
+            : TypedResults.Problem(summary.Error, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Canonical seed file unusable");
+    }
+}

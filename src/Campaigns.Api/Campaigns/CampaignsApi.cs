@@ -1,0 +1,125 @@
+using Campaigns.Api.Admin;
+using Campaigns.Api.Storage;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Campaigns.Api.Campaigns;
+
+public static class CampaignsApi
+{
+    public static IEndpointRouteBuilder MapCampaignsApi(this IEndpointRouteBuilder app)
+    {
+        var campaigns = app.MapGroup("/api/campaigns").WithTags("Campaigns");
+
+        campaigns.MapGet("/", ListCampaigns).WithName("ListCampaigns");
+        campaigns.MapGet("/{id:int}", GetCampaign).WithName("GetCampaign");
+
+        var admin = campaigns.MapGroup("").RequireAuthorization(AdminAuthentication.Policy);
+        admin.MapPost("/", CreateCampaign).WithName("CreateCampaign");
+        admin.MapPut("/{id:int}", UpdateCampaign).WithName("UpdateCampaign");
+        admin.MapDelete("/{id:int}", DeleteCampaign).WithName("DeleteCampaign");
+        return app;
+    }
+
+    public static async Task<Results<Ok<List<CampaignDto>>, ValidationProblem>> ListCampaigns(
+        [AsParameters] CampaignQuery query, CampaignsDbContext db, CancellationToken cancellationToken)
+    {
+        if (!query.TryParse(out var active, out var limit, out var offset, out var errors))
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var campaigns = db.Campaigns.AsNoTracking();
+        if (active is { } isActive)
+        {
+            campaigns = campaigns.Where(c => c.Active == isActive);
+        }
+
+        if (!string.IsNullOrEmpty(query.Property))
+        {
+            campaigns = campaigns.Where(c => c.Property == query.Property);
+        }
+
+        var page = await campaigns
+            .OrderBy(c => c.Priority).ThenBy(c => c.Name).ThenBy(c => c.Id)
+            .Skip(offset).Take(limit)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(page.Select(CampaignDto.From).ToList());
+    }
+
+    public static async Task<Results<Ok<CampaignDto>, NotFound>> GetCampaign(
+        int id, CampaignsDbContext db, CancellationToken cancellationToken)
+    {
+        var campaign = await db.Campaigns.AsNoTracking().FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        return campaign is null ? TypedResults.NotFound() : TypedResults.Ok(CampaignDto.From(campaign));
+    }
+
+    public static async Task<Results<Created<CampaignDto>, ValidationProblem>> CreateCampaign(
+        CampaignRequest request, IValidator<CampaignRequest> validator, CampaignsDbContext db, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var validation = await validator.ValidateAsync(request, cancellationToken);
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+        }
+
+        var now = time.GetUtcNow().UtcDateTime;
+        var campaign = new Campaign
+        {
+            Key = request.Key,
+            Name = request.Name,
+            Property = request.Property,
+            Source = CampaignSource.User,
+            CreatedAt = now,
+        };
+        Apply(request, campaign, now);
+        db.Campaigns.Add(campaign);
+        await db.SaveChangesAsync(cancellationToken); // a duplicate key becomes 409 in DomainExceptionHandler
+        return TypedResults.Created($"/api/campaigns/{campaign.Id}", CampaignDto.From(campaign));
+    }
+
+    public static async Task<Results<Ok<CampaignDto>, NotFound, ValidationProblem>> UpdateCampaign(
+        int id, CampaignRequest request, IValidator<CampaignRequest> validator, CampaignsDbContext db, TimeProvider time,
+        CancellationToken cancellationToken)
+    {
+        var validation = await validator.ValidateAsync(request, cancellationToken);
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+        }
+
+        var campaign = await db.Campaigns.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
+        if (campaign is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        campaign.Key = request.Key;
+        Apply(request, campaign, time.GetUtcNow().UtcDateTime);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(CampaignDto.From(campaign));
+    }
+
+    public static async Task<Results<NoContent, NotFound>> DeleteCampaign(
+        int id, CampaignsDbContext db, CancellationToken cancellationToken)
+    {
+        var deleted = await db.Campaigns.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken);
+        return deleted == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
+    }
+
+    private static void Apply(CampaignRequest request, Campaign campaign, DateTime now)
+    {
+        campaign.Name = request.Name;
+        campaign.Property = request.Property;
+        campaign.Active = request.Active;
+        campaign.Description = request.Description;
+        campaign.OfferUrl = request.OfferUrl;
+        campaign.ImageUrl = request.ImageUrl;
+        campaign.CallToAction = request.CallToAction;
+        campaign.Priority = request.Priority;
+        campaign.UpdatedAt = now;
+    }
+
+}

@@ -1,0 +1,116 @@
+using Campaigns.Api.Seeding;
+using Campaigns.Api.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Campaigns.Api.Health;
+
+/// <summary>Is the database on storage that survives a deploy?</summary>
+public sealed class StorageHealthCheck(StorageState state) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (state.Volume is not { } volume)
+        {
+            return Task.FromResult(HealthCheckResult.Unhealthy("Storage has not been checked yet: startup is still running."));
+        }
+
+        var data = new Dictionary<string, object>
+        {
+            ["dataDirectory"] = volume.DataDirectory,
+            ["chosenBy"] = volume.ChosenBy,
+            ["databasePath"] = volume.DatabasePath,
+            ["mounted"] = volume.Mounted,
+            ["mountPoint"] = volume.MountPoint ?? "",
+            ["fileSystemType"] = volume.FileSystemType ?? "",
+            ["persistent"] = volume.Persistent,
+            ["writable"] = volume.Writable,
+            ["freeBytes"] = volume.FreeBytes ?? -1,
+            ["databaseExistedAtStart"] = volume.DatabaseExists,
+            ["checkedAt"] = volume.CheckedAt,
+        };
+
+        return Task.FromResult(volume switch
+        {
+            { Writable: false } => HealthCheckResult.Unhealthy($"Storage at {volume.DataDirectory} is not writable: {volume.WriteError}", data: data),
+            { Persistent: false } => HealthCheckResult.Degraded(volume.PersistenceProblem, data: data),
+            _ => HealthCheckResult.Healthy($"Storage at {volume.DataDirectory} is a mounted {volume.FileSystemType} volume.", data: data),
+        });
+    }
+}
+
+/// <summary>Can we read the database, and does it hold the campaigns the canonical file promises?</summary>
+public sealed class DatabaseHealthCheck(CampaignsDbContext db, StorageState state, CanonicalSeedSource seed) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object>
+        {
+            ["provider"] = db.Database.ProviderName switch
+            {
+                "Microsoft.EntityFrameworkCore.Sqlite" => "sqlite",
+                "Npgsql.EntityFrameworkCore.PostgreSQL" => "postgresql",
+                var other => other ?? "unknown",
+            },
+            ["databasePath"] = state.Volume?.DatabasePath ?? "",
+        };
+
+        try
+        {
+            var active = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
+            var total = await db.Campaigns.CountAsync(cancellationToken);
+            var lastReseed = await db.SeedHistory.AsNoTracking().OrderByDescending(h => h.Id).FirstOrDefaultAsync(cancellationToken);
+            var load = seed.LastLoad;
+            var expected = load?.Seed is { } canonical ? seed.ExpectedActive(canonical) : state.LastTopUp?.ExpectedActive ?? 0;
+            data["activeCampaigns"] = active;
+            data["totalCampaigns"] = total;
+            data["expectedActive"] = expected;
+            data["schemaVersion"] = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).LastOrDefault() ?? "";
+            if (lastReseed is not null)
+            {
+                data["lastReseed"] = new
+                {
+                    lastReseed.SeedVersion,
+                    lastReseed.Trigger,
+                    lastReseed.Inserted,
+                    lastReseed.Reactivated,
+                    lastReseed.Removed,
+                    At = DateTime.SpecifyKind(lastReseed.At, DateTimeKind.Utc),
+                };
+            }
+
+            if (!state.Ready)
+            {
+                return HealthCheckResult.Unhealthy("Startup has not finished.", data: data);
+            }
+
+            return expected > 0 && active < expected
+                ? HealthCheckResult.Unhealthy($"Only {active} of {expected} expected campaigns are active after the top-up.", data: data)
+                : HealthCheckResult.Healthy($"{active} of {expected} expected campaigns are active.", data: data);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return HealthCheckResult.Unhealthy($"The database cannot be read: {ex.Message}", data: data);
+        }
+    }
+}
+
+/// <summary>Is the canonical file usable? A broken file does not stop the service, but someone must fix it.</summary>
+public sealed class SeedFileHealthCheck(CanonicalSeedSource seed) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var load = seed.LastLoad ?? seed.Load();
+        var data = new Dictionary<string, object>
+        {
+            ["path"] = load.Path,
+            ["sha256"] = load.Sha256 ?? "",
+            ["version"] = load.Seed?.Version ?? 0,
+            ["problems"] = load.Problems.Select(p => p.ToString()).ToArray(),
+        };
+
+        return Task.FromResult(load.IsValid
+            ? HealthCheckResult.Healthy($"Canonical seed version {load.Seed!.Version} is valid.", data: data)
+            : HealthCheckResult.Degraded($"The canonical seed file {load.Path} has problems; campaigns cannot be restored from it until it is fixed.", data: data));
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Campaigns.Api.Infrastructure;
+
+/// <summary>A domain failure that maps to a specific HTTP status; thrown by services, rendered here only.</summary>
+public class DomainException(int statusCode, string title, string detail) : Exception(detail)
+{
+    public int StatusCode { get; } = statusCode;
+    public string Title { get; } = title;
+}
+
+/// <summary>The one place where exceptions become RFC 9457 ProblemDetails, so endpoints carry no try/catch.</summary>
+public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails, ILogger<DomainExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = exception switch
+        {
+            BadHttpRequestException { InnerException: JsonException json } => InvalidJson(json),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => new ProblemDetails
+            {
+                Status = StatusCodes.Status413PayloadTooLarge,
+                Title = "Request body too large",
+                Detail = $"Request bodies are limited to {RequestLimits.MaxBodyBytes / 1024} KiB.",
+            },
+            BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
+            DomainException domain => new ProblemDetails { Status = domain.StatusCode, Title = domain.Title, Detail = domain.Message },
+            _ when DatabaseErrors.IsUniqueViolation(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Title = "Duplicate key",
+                Detail = "A campaign with this key already exists; keys are unique.",
+            },
+            _ when DatabaseErrors.IsStorageFull(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status507InsufficientStorage,
+                Title = "Storage full",
+                Detail = "The data volume is full; nothing was written. Free space or grow the volume.",
+            },
+            _ => null,
+        };
+
+        if (problem is null)
+        {
+            logger.LogError(exception, "Unhandled error on {Method} {Path}", httpContext.Request.Method, httpContext.Request.Path);
+            problem = new ProblemDetails
+            {
+                Status = StatusCodes.Status500InternalServerError,
+                Title = "Unexpected error",
+                Detail = "The server failed to handle the request; the error is logged.",
+            };
+        }
+        else if (problem.Status >= 500)
+        {
+            logger.LogError(exception, "{Title} on {Method} {Path}", problem.Title, httpContext.Request.Method, httpContext.Request.Path);
+        }
+
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problemDetails.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    private static ValidationProblemDetails InvalidJson(JsonException json)
+    {
+        var field = string.IsNullOrEmpty(json.Path) || json.Path == "$" ? "body" : json.Path.TrimStart('$', '.');
+        return new ValidationProblemDetails(new Dictionary<string, string[]>
+        {
+            [field] = [json.Path is null ? "The body is not valid JSON." : $"The value at {json.Path} is not valid for this field."],
+        })
+        {
+            Status = StatusCodes.Status400BadRequest,
+            Title = "Malformed JSON",
+            Detail = "The request body could not be read as JSON of the expected shape.",
+        };
+    }
+}

@@ -1,0 +1,67 @@
+using System.Text.Json.Serialization;
+using Campaigns.Api.Campaigns;
+using FluentValidation;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace Campaigns.Api.Infrastructure;
+
+public static class HostingExtensions
+{
+    /// <summary>Railway (and most PaaS) hand us PORT; an explicit --urls / ASPNETCORE_URLS still wins.</summary>
+    public static WebApplicationBuilder UsePlatformPort(this WebApplicationBuilder builder)
+    {
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && builder.Configuration["PORT"] is { Length: > 0 } port)
+        {
+            if (!int.TryParse(port, out var number) || number is < 1 or > 65535)
+            {
+                throw new InvalidOperationException($"PORT must be a TCP port number (1-65535), not '{port}'.");
+            }
+
+            builder.WebHost.UseUrls($"http://0.0.0.0:{number}");
+        }
+
+        builder.WebHost.UseRequestLimits();
+        return builder;
+    }
+
+    /// <summary>Readable console lines while developing, compact JSON (one event a line) everywhere else.</summary>
+    public static IHostApplicationBuilder AddCampaignLogging(this IHostApplicationBuilder builder)
+    {
+        var development = builder.Environment.IsDevelopment();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSerilog(
+            (services, logger) =>
+            {
+                logger.ReadFrom.Configuration(builder.Configuration)
+                    .ReadFrom.Services(services)
+                    .Enrich.FromLogContext()
+                    .Enrich.WithProperty("Application", "Campaigns.Api");
+                if (development)
+                {
+                    logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                }
+                else
+                {
+                    logger.WriteTo.Console(new RenderedCompactJsonFormatter());
+                }
+            },
+            // Each host keeps its own logger (tests run several at once); nothing relies on the static Log.Logger.
+            preserveStaticLogger: true,
+            writeToProviders: true);
+        return builder;
+    }
+
+    public static IHostApplicationBuilder AddCampaignsApi(this IHostApplicationBuilder builder)
+    {
+        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
+            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        builder.Services.AddValidatorsFromAssemblyContaining<CampaignRequestValidator>(ServiceLifetime.Singleton);
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<DomainExceptionHandler>();
+        builder.Services.AddOpenApi();
+        builder.Services.ConfigureHttpJsonOptions(json =>
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        return builder;
+    }
+}

@@ -1,0 +1,44 @@
+using Campaigns.Api.Admin;
+using Campaigns.Api.Campaigns;
+using Campaigns.Api.Health;
+using Campaigns.Api.Infrastructure;
+using Campaigns.Api.Storage;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.UsePlatformPort();
+builder.AddCampaignLogging();
+builder.AddCampaignStorage();
+builder.AddAdminAuthentication();
+builder.AddCampaignsApi();
+builder.AddCampaignHealth();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseSerilogRequestLogging();
+app.UseRequestBodyLimit();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi();
+app.MapCampaignHealth();
+app.MapCampaignsApi();
+app.MapAdminApi();
+
+try
+{
+    await app.RunAsync();
+}
+catch (Exception ex) when (ex is not HostAbortedException)
+{
+    // Rethrown so the process exits non-zero (and test hosts see the cause); this line is what the deploy log shows.
+    app.Logger.LogCritical("Campaigns API stopped: {Reason}", ex.Message);
+    throw;
+}
+
+public partial class Program;

@@ -1,0 +1,168 @@
+using Campaigns.Api.Campaigns;
+using Campaigns.Api.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Campaigns.Api.Seeding;
+
+public sealed record TopUpSummary(
+    string Trigger,
+    bool Applied,
+    string? Error,
+    int? SeedVersion,
+    string? FileSha256,
+    int ExpectedActive,
+    int ActiveBefore,
+    int ActiveAfter,
+    IReadOnlyList<string> Inserted,
+    IReadOnlyList<string> Reactivated,
+    IReadOnlyList<string> Removed,
+    DateTimeOffset At)
+{
+    public bool Changed => Inserted.Count + Reactivated.Count + Removed.Count > 0;
+}
+
+public static class SeedTriggers
+{
+    public const string Startup = "startup";
+    public const string Manual = "manual";
+    public const string Restore = "restore";
+    public const string Cli = "cli";
+}
+
+/// <summary>
+/// Makes sure the canonical campaigns are there: removes retired ones, and when fewer than the expected number are
+/// active, inserts the missing canonical campaigns and reactivates inactive ones. Campaigns users created are never
+/// touched. Startup, the admin endpoints, restores and the CLI all come through here.
+/// </summary>
+public sealed class CanonicalTopUp(
+    CampaignsDbContext db,
+    CanonicalSeedSource seedSource,
+    TimeProvider time,
+    ILogger<CanonicalTopUp> logger)
+{
+    public async Task<TopUpSummary> RunAsync(string trigger, CancellationToken cancellationToken = default)
+    {
+        var load = seedSource.Load();
+        var now = time.GetUtcNow();
+        if (!load.IsValid)
+        {
+            var active = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
+            var error = $"Canonical seed file {load.Path} is invalid: {string.Join("; ", load.Problems)}";
+            return new TopUpSummary(trigger, false, error, null, load.Sha256, 0, active, active, [], [], [], now);
+        }
+
+        var seed = load.Seed!;
+        var expected = seedSource.ExpectedActive(seed);
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        var removed = await RemoveRetiredAsync(seed.Retired, cancellationToken);
+        var activeBefore = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
+        List<string> inserted = [];
+        List<string> reactivated = [];
+
+        if (activeBefore < expected)
+        {
+            var canonicalKeys = seed.Campaigns.Select(c => c.Key).ToList();
+            var existing = await db.Campaigns
+                .Where(c => canonicalKeys.Contains(c.Key))
+                .Select(c => new { c.Key, c.Active })
+                .ToDictionaryAsync(c => c.Key, c => c.Active, cancellationToken);
+
+            var nowUtc = now.UtcDateTime;
+            foreach (var canonical in seed.Campaigns.Where(c => !existing.ContainsKey(c.Key)))
+            {
+                db.Campaigns.Add(ToEntity(canonical, nowUtc));
+                inserted.Add(canonical.Key);
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+
+            reactivated = seed.Campaigns
+                .Where(c => c.Active && existing.TryGetValue(c.Key, out var isActive) && !isActive)
+                .Select(c => c.Key)
+                .ToList();
+            if (reactivated.Count > 0)
+            {
+                await db.Campaigns
+                    .Where(c => reactivated.Contains(c.Key))
+                    .ExecuteUpdateAsync(s => s.SetProperty(c => c.Active, true).SetProperty(c => c.UpdatedAt, nowUtc), cancellationToken);
+            }
+        }
+
+        var activeAfter = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
+        var summary = new TopUpSummary(trigger, true, null, seed.Version, load.Sha256, expected, activeBefore, activeAfter, inserted, reactivated, removed, now);
+
+        if (summary.Changed)
+        {
+            db.SeedHistory.Add(new SeedHistoryEntry
+            {
+                SeedVersion = seed.Version,
+                FileSha256 = load.Sha256!,
+                Trigger = trigger,
+                Inserted = inserted.Count,
+                Reactivated = reactivated.Count,
+                Removed = removed.Count,
+                At = now.UtcDateTime,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        Log(summary);
+        return summary;
+    }
+
+    private async Task<List<string>> RemoveRetiredAsync(IReadOnlyList<RetiredCampaign> retired, CancellationToken cancellationToken)
+    {
+        if (retired.Count == 0)
+        {
+            return [];
+        }
+
+        var keys = retired.Select(r => r.Key.ToLowerInvariant()).ToList();
+        var names = retired.Select(r => r.Name.ToLowerInvariant()).ToList();
+        var doomed = db.Campaigns.Where(c => keys.Contains(c.Key.ToLower()) || names.Contains(c.Name.ToLower()));
+        var removed = await doomed.Select(c => c.Key).ToListAsync(cancellationToken);
+        if (removed.Count > 0)
+        {
+            await doomed.ExecuteDeleteAsync(cancellationToken);
+            logger.LogWarning("Removed retired campaigns {RemovedCampaigns}", removed);
+        }
+
+        return removed;
+    }
+
+    private void Log(TopUpSummary summary)
+    {
+        if (summary.Changed)
+        {
+            logger.LogWarning(
+                "Reseed ({Trigger}) from seed version {SeedVersion}: active {ActiveBefore} -> {ActiveAfter} of {ExpectedActive} expected; inserted {Inserted}, reactivated {Reactivated}, removed {Removed}",
+                summary.Trigger, summary.SeedVersion, summary.ActiveBefore, summary.ActiveAfter, summary.ExpectedActive,
+                summary.Inserted, summary.Reactivated, summary.Removed);
+        }
+        else
+        {
+            logger.LogInformation(
+                "Campaigns healthy with {ActiveCampaigns} active campaigns ({ExpectedActive} expected); nothing to restore ({Trigger})",
+                summary.ActiveAfter, summary.ExpectedActive, summary.Trigger);
+        }
+    }
+
+    internal static Campaign ToEntity(CanonicalCampaign canonical, DateTime nowUtc) => new()
+    {
+        Key = canonical.Key,
+        Name = canonical.Name,
+        Property = canonical.Property,
+        Active = canonical.Active,
+        Description = canonical.Description,
+        OfferUrl = canonical.OfferUrl,
+        ImageUrl = canonical.ImageUrl,
+        CallToAction = canonical.CallToAction,
+        Priority = canonical.Priority,
+        Source = CampaignSource.Canonical,
+        CreatedAt = nowUtc,
+        UpdatedAt = nowUtc,
+    };
+}

@@ -1,0 +1,29 @@
+namespace Campaigns.Api.Storage;
+
+/// <summary>Where the database lives and which setting chose it, so the startup log can say why.</summary>
+public sealed record DataDirectory(string Path, string ChosenBy)
+{
+    public const string DatabaseFileName = "campaigns.db";
+
+    public string DatabasePath => System.IO.Path.Combine(Path, DatabaseFileName);
+
+    public static DataDirectory Resolve(IConfiguration configuration, string contentRoot)
+    {
+        (string? value, string source)[] candidates =
+        [
+            (configuration["DATA_DIR"], "DATA_DIR"),
+            (configuration[$"{StorageOptions.SectionName}:{nameof(StorageOptions.DataDirectory)}"], "Storage:DataDirectory"),
+            (configuration["RAILWAY_VOLUME_MOUNT_PATH"], "RAILWAY_VOLUME_MOUNT_PATH"),
+        ];
+
+        foreach (var (value, source) in candidates)
+        {
+            if (!string.IsNullOrWhiteSpace(value))
+            {
+                return new DataDirectory(System.IO.Path.GetFullPath(value, contentRoot), source);
+            }
+        }
+
+        return new DataDirectory(System.IO.Path.Combine(contentRoot, "data"), "default (./data)");
+    }
+}

@@ -1,0 +1,79 @@
+using Campaigns.Api.Seeding;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Campaigns.Api.Storage;
+
+/// <summary>
+/// Runs before the server starts listening, so a deploy only goes live (Railway waits for /health) once the volume
+/// is checked, the schema is migrated and the canonical campaigns are in place.
+/// </summary>
+public sealed class StartupInitializer(
+    IServiceScopeFactory scopes,
+    DataDirectory dataDirectory,
+    StorageState state,
+    IOptions<StorageOptions> storageOptions,
+    IHostEnvironment environment,
+    TimeProvider time,
+    ILogger<StartupInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var volume = CheckVolume();
+        state.Volume = volume;
+
+        await using var scope = scopes.CreateAsyncScope();
+        var services = scope.ServiceProvider;
+        var db = services.GetRequiredService<CampaignsDbContext>();
+
+        // WAL lets readers (the API) carry on while a writer (the CLI, a backup) works; it is stored in the file.
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+        await db.Database.CloseConnectionAsync();
+
+        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+        state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Startup, cancellationToken);
+        state.Ready = true;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private VolumeStatus CheckVolume()
+    {
+        var volume = VolumeStatus.Inspect(dataDirectory, time);
+        logger.LogInformation(
+            "Database {DatabasePath} (data directory chosen by {ChosenBy}); volume mounted {Mounted} at {MountPoint} ({FileSystemType}), persistent {Persistent}, writable {Writable}, free {FreeBytes} bytes, database exists {DatabaseExists}, checked at {CheckedAt}",
+            volume.DatabasePath, volume.ChosenBy, volume.Mounted, volume.MountPoint, volume.FileSystemType, volume.Persistent,
+            volume.Writable, volume.FreeBytes, volume.DatabaseExists, volume.CheckedAt);
+
+        if (!volume.Writable)
+        {
+            var permissions = VolumeStatus.DescribePermissions(volume.DataDirectory);
+            var message =
+                $"Refusing to start: the data directory {volume.DataDirectory} is not writable ({volume.WriteError}); {permissions}. " +
+                "Fix the mount or its ownership (on Railway a non-root image needs RAILWAY_RUN_UID=0). The database is never created anywhere else.";
+            logger.LogCritical("Data directory {DataDirectory} is not writable: {WriteError}; {Permissions}", volume.DataDirectory, volume.WriteError, permissions);
+            throw new StorageNotSafeException(message);
+        }
+
+        if (volume.Persistent)
+        {
+            return volume;
+        }
+
+        if (environment.IsProduction() && !storageOptions.Value.AllowEphemeral)
+        {
+            var message =
+                $"Refusing to start in Production: {volume.PersistenceProblem} " +
+                $"Attach a persistent volume at {volume.DataDirectory} (Railway: add a volume with mount path {volume.DataDirectory}), " +
+                "or set Storage__AllowEphemeral=true if you knowingly accept losing the data.";
+            logger.LogCritical("{StorageProblem} Refusing to start: {DatabasePath}", volume.PersistenceProblem, volume.DatabasePath);
+            throw new StorageNotSafeException(message);
+        }
+
+        logger.LogWarning(
+            "STORAGE IS NOT PERSISTENT: {StorageProblem} Database {DatabasePath}. Allowed because environment is {Environment} / AllowEphemeral={AllowEphemeral}.",
+            volume.PersistenceProblem, volume.DatabasePath, environment.EnvironmentName, storageOptions.Value.AllowEphemeral);
+        return volume;
+    }
+}

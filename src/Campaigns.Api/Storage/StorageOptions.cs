@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Campaigns.Api.Storage;
+
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    /// <summary>Explicit data directory; <c>DATA_DIR</c> and then <c>RAILWAY_VOLUME_MOUNT_PATH</c> win over the default.</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary>Run in Production on storage that is not a mounted volume. Only for people who accept losing data.</summary>
+    public bool AllowEphemeral { get; set; }
+
+    [Range(1, 600)]
+    public int BusyTimeoutSeconds { get; set; } = 30;
+}

@@ -1,0 +1,92 @@
+using System.Net.Http.Headers;
+using Campaigns.Api.Storage;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Campaigns.Tests.Infrastructure;
+
+/// <summary>
+/// The real service (real pipeline, real SQLite file) on a temporary data directory. Creating a second factory on
+/// the same directory after disposing the first is exactly what a redeploy does.
+/// </summary>
+public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
+{
+    public const string AdminKey = "test-admin-key-0123456789abcdef";
+
+    private readonly TempDirectory? _ownedDirectory;
+    private readonly Dictionary<string, string?> _settings;
+
+    public CampaignsApiFactory(string? dataDirectory = null, IDictionary<string, string?>? settings = null, string environment = "Development")
+    {
+        if (dataDirectory is null)
+        {
+            _ownedDirectory = new TempDirectory();
+            dataDirectory = _ownedDirectory.Path;
+        }
+
+        DataDirectory = dataDirectory;
+        Environment = environment;
+        _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+    }
+
+    public string DataDirectory { get; }
+
+    public string Environment { get; }
+
+    public string DatabasePath => Path.Combine(DataDirectory, Api.Storage.DataDirectory.DatabaseFileName);
+
+    public CapturedLogs Logs { get; } = new();
+
+    /// <summary>Starts another host on the same data directory with the same settings: a redeploy.</summary>
+    public CampaignsApiFactory Redeploy(IDictionary<string, string?>? extraSettings = null)
+    {
+        var settings = new Dictionary<string, string?>(_settings);
+        foreach (var (key, value) in extraSettings ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
+        return new CampaignsApiFactory(DataDirectory, settings, Environment);
+    }
+
+    public HttpClient CreateAdminClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        return client;
+    }
+
+    /// <summary>A context on the same file, independent of the host, for arranging and asserting data.</summary>
+    public CampaignsDbContext CreateDbContext() => CreateDbContext(DatabasePath);
+
+    public static CampaignsDbContext CreateDbContext(string databasePath) =>
+        new SqliteCampaignsDbContext(new DbContextOptionsBuilder<SqliteCampaignsDbContext>()
+            .UseSqlite(StorageServiceCollectionExtensions.SqliteConnectionString(databasePath))
+            .Options);
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment(Environment);
+        builder.UseSetting("DATA_DIR", DataDirectory);
+        builder.UseSetting("ADMIN_API_KEY", AdminKey);
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            _ownedDirectory?.Dispose();
+        }
+    }
+}

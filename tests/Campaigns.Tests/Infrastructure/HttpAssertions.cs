@@ -1,0 +1,44 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Campaigns.Api.Campaigns;
+
+namespace Campaigns.Tests.Infrastructure;
+
+public static class HttpAssertions
+{
+    /// <summary>Asserts an RFC 9457 problem document with the given status, and returns it for further checks.</summary>
+    public static async Task<JsonElement> AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(status == response.StatusCode, $"Expected {(int)status}, got {(int)response.StatusCode}: {body}");
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = JsonDocument.Parse(body).RootElement.Clone();
+        Assert.Equal((int)status, problem.GetProperty("status").GetInt32());
+        Assert.True(problem.TryGetProperty("title", out _), body);
+        return problem;
+    }
+
+    public static async Task<string[]> AssertValidationErrorAsync(this HttpResponseMessage response, string field)
+    {
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.TryGetProperty("errors", out var errors), problem.ToString());
+        Assert.True(errors.TryGetProperty(field, out var messages), $"No error for '{field}' in {errors}");
+        return messages.EnumerateArray().Select(m => m.GetString()!).ToArray();
+    }
+
+    public static async Task<List<CampaignDto>> GetCampaignsAsync(this HttpClient client, string query = "") =>
+        (await client.GetFromJsonAsync<List<CampaignDto>>($"/api/campaigns{query}"))!;
+
+    public static CampaignRequest NewCampaign(string key = "spring-sale", string name = "Spring Sale") => new()
+    {
+        Key = key,
+        Name = name,
+        Property = "mmm",
+        Description = "A user-created campaign.",
+        OfferUrl = "https://offers.example.com/spring",
+        ImageUrl = "https://cdn.example.com/spring.png",
+        CallToAction = "Shop now",
+        Priority = 500,
+    };
+}

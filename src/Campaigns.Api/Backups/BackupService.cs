@@ -204,7 +204,7 @@ public sealed class BackupService(
                 TryDelete(BackupNames.SidecarOf(destination));
             }
 
-            logger.LogError(ex, "Backup of {DatabasePath} to {BackupPath} failed ({Trigger}); the service keeps running: {Reason}",
+            logger.LogError(ex is BackupFailedException ? null : ex, "Backup of {DatabasePath} to {BackupPath} failed ({Trigger}); the service keeps running: {Reason}",
                 source, destination, trigger, ex.Message);
             throw ex as BackupFailedException ?? new BackupFailedException($"Backup of {source} to {destination} failed: {ex.Message}", ex);
         }

@@ -28,6 +28,12 @@ public sealed class DatabaseRecovery(
         var database = dataDirectory.DatabasePath;
         if (!File.Exists(database))
         {
+            if (File.Exists(database + "-wal") || File.Exists(database + "-shm"))
+            {
+                // A journal without its database must not be replayed into a new one.
+                logger.LogWarning("Moved the leftover journal of the missing database {DatabasePath} to {QuarantinePath}", database, Quarantine());
+            }
+
             if (catalog.LastKnownGood(backups.ExpectedActive()) is { } good)
             {
                 logger.LogError("Database {DatabasePath} is missing but backups exist; restoring the newest good backup {BackupName}", database, good.Name);

@@ -7,6 +7,7 @@ using System.Text.Json;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Jobs;
 using Campaigns.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 
 namespace Campaigns.Tests.Backups;
 
@@ -33,6 +34,12 @@ public sealed class RestoreApiTests
         Assert.Equal((12, 13), (result.GetProperty("activeBefore").GetInt32(), result.GetProperty("activeAfter").GetInt32()));
         Assert.Equal("restore", result.GetProperty("topUp").GetProperty("trigger").GetString());
         Assert.Contains(await admin.GetCampaignsAsync(), c => c.Key == "user-made");
+        using (var live = SqliteFile.Open(api.DatabasePath, SqliteOpenMode.ReadOnly))
+        using (var journal = live.CreateCommand())
+        {
+            journal.CommandText = "PRAGMA journal_mode;";
+            Assert.Equal("wal", journal.ExecuteScalar());
+        }
 
         var catalog = await admin.GetFromJsonAsync<JsonElement[]>("/api/admin/backups");
         Assert.Equal(["pre-restore", "manual"], catalog!.Select(b => b.GetProperty("trigger").GetString()!));
@@ -42,6 +49,15 @@ public sealed class RestoreApiTests
         Assert.Equal("application/octet-stream", download.Content.Headers.ContentType?.MediaType);
         Assert.Equal(backupName, download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName);
         Assert.Equal(catalog[1].GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(await download.Content.ReadAsByteArrayAsync())));
+
+        var health = await admin.GetFromJsonAsync<JsonElement>("/health");
+        var backups = health.GetProperty("backups");
+        Assert.Equal((2, "Healthy"), (backups.GetProperty("count").GetInt32(), backups.GetProperty("status").GetString()));
+        Assert.Equal(catalog[0].GetProperty("name").GetString(), backups.GetProperty("newest").GetProperty("name").GetString());
+        Assert.True(backups.GetProperty("newest").GetProperty("verified").GetBoolean());
+        Assert.Equal("0 2 * * *", backups.GetProperty("schedule").GetString());
+        Assert.Equal(RecoveryKinds.Restore, backups.GetProperty("lastRecovery").GetProperty("kind").GetString());
+        Assert.Equal("running", health.GetProperty("jobs").GetProperty("status").GetString());
     }
 
     [Fact]

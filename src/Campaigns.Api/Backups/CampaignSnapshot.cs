@@ -60,7 +60,7 @@ public sealed record SnapshotCampaign
 
     internal CampaignSource SourceValue => Source == "canonical" ? CampaignSource.Canonical : CampaignSource.User;
 
-    internal void CopyTo(Campaign c)
+    internal void CopyTo(Campaign c, DateTime nowUtc)
     {
         c.Name = Name;
         c.Property = Property;
@@ -71,7 +71,7 @@ public sealed record SnapshotCampaign
         c.CallToAction = CallToAction;
         c.Priority = Priority;
         c.Source = SourceValue;
-        c.UpdatedAt = UpdatedAt.ToUniversalTime();
+        c.UpdatedAt = UpdatedAt == default ? nowUtc : UpdatedAt.ToUniversalTime();
     }
 }
 
@@ -173,19 +173,21 @@ public sealed class CampaignSnapshotService(CampaignsDbContext db, CanonicalSeed
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var existing = await db.Campaigns.Where(c => keys.Contains(c.Key)).ToDictionaryAsync(c => c.Key, cancellationToken);
+        var now = time.GetUtcNow().UtcDateTime;
         int inserted = 0, updated = 0, unchanged = 0;
         foreach (var campaign in wanted)
         {
             if (!existing.TryGetValue(campaign.Key, out var current))
             {
-                var entity = new Campaign { Key = campaign.Key, Name = campaign.Name, Property = campaign.Property, CreatedAt = campaign.CreatedAt.ToUniversalTime() };
-                campaign.CopyTo(entity);
+                var createdAt = campaign.CreatedAt == default ? now : campaign.CreatedAt.ToUniversalTime();
+                var entity = new Campaign { Key = campaign.Key, Name = campaign.Name, Property = campaign.Property, CreatedAt = createdAt };
+                campaign.CopyTo(entity, now);
                 db.Campaigns.Add(entity);
                 inserted++;
             }
             else if (!campaign.SameAs(current))
             {
-                campaign.CopyTo(current);
+                campaign.CopyTo(current, now);
                 updated++;
             }
             else

@@ -103,6 +103,34 @@ public sealed class BackupServiceTests
         Assert.True(await after.Campaigns.AnyAsync(c => c.Key == "added-after-backup"));
     }
 
+    [Fact]
+    public async Task CleanupRemovesStaleTemporaryFilesAndOldQuarantinedDatabasesOnly()
+    {
+        await using var api = new CampaignsApiFactory(settings: new Dictionary<string, string?> { ["Backups:QuarantineDays"] = "7" });
+        var kept = await api.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+        var quarantine = Directory.CreateDirectory(Path.Combine(api.DataDirectory, "quarantine")).FullName;
+        string File(string directory, string name, TimeSpan age)
+        {
+            var path = Path.Combine(directory, name);
+            System.IO.File.WriteAllText(path, "x");
+            System.IO.File.SetLastWriteTimeUtc(path, DateTime.UtcNow - age);
+            return path;
+        }
+
+        var staleTemporary = File(api.BackupsDirectory, "campaigns_backup_20200101_000000_000.sqlite.tmp", TimeSpan.FromHours(2));
+        var freshTemporary = File(api.BackupsDirectory, "campaigns_backup_20200101_000000_001.sqlite.tmp", TimeSpan.Zero);
+        var orphanSidecar = File(api.BackupsDirectory, "campaigns_backup_20200101_000000_002.sqlite.json", TimeSpan.Zero);
+        var oldQuarantined = File(quarantine, "campaigns_20200101_000000_000.db", TimeSpan.FromDays(8));
+        var recentQuarantined = File(quarantine, "campaigns_20200101_000000_001.db", TimeSpan.FromDays(6));
+
+        var removed = api.Service<BackupService>().Cleanup(atStartup: false).Removed;
+
+        Assert.Equal(new[] { staleTemporary, orphanSidecar, oldQuarantined }.Order(), removed.Order());
+        Assert.True(System.IO.File.Exists(freshTemporary), "a backup another process is writing right now is left alone");
+        Assert.True(System.IO.File.Exists(recentQuarantined));
+        Assert.Single(api.Service<BackupCatalog>().List(), e => e.Name == kept.Name);
+    }
+
     [Theory]
     [InlineData("0 2 * * *", 24 * 60)]
     [InlineData("*/15 * * * *", 15)]

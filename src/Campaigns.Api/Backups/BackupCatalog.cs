@@ -42,8 +42,11 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
             : null;
 
     /// <summary>The newest verified backup that held at least the expected active campaigns: what recovery restores.</summary>
-    public BackupEntry? LastKnownGood(int expectedActive) =>
-        List().FirstOrDefault(e => e.Verified && e.ActiveCampaigns >= expectedActive);
+    public BackupEntry? LastKnownGood(int expectedActive) => Good(expectedActive).FirstOrDefault();
+
+    /// <summary>Every backup that qualifies as good, newest first (recovery falls back along this list).</summary>
+    public IEnumerable<BackupEntry> Good(int expectedActive) =>
+        List().Where(e => e.Verified && e.ActiveCampaigns >= expectedActive);
 
     internal void WriteSidecar(BackupEntry entry) =>
         SqliteFile.WriteAtomically(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, Json));

@@ -34,10 +34,10 @@ public sealed class DatabaseRecovery(
                 logger.LogWarning("Moved the leftover journal of the missing database {DatabasePath} to {QuarantinePath}", database, Quarantine());
             }
 
-            if (catalog.LastKnownGood(backups.ExpectedActive()) is { } good)
+            if (catalog.LastKnownGood(backups.ExpectedActive()) is not null)
             {
-                logger.LogError("Database {DatabasePath} is missing but backups exist; restoring the newest good backup {BackupName}", database, good.Name);
-                await restores.RestoreAsync(RestoreSources.Backup, good.Name, RecoveryKinds.MissingDatabase, preRestoreBackup: false, cancellationToken);
+                logger.LogError("Database {DatabasePath} is missing but backups exist; restoring the newest good backup", database);
+                await RestoreNewestGoodAsync(RecoveryKinds.MissingDatabase, cancellationToken);
             }
 
             return;
@@ -54,13 +54,10 @@ public sealed class DatabaseRecovery(
         }
 
         var quarantined = Quarantine();
-        var replacement = catalog.LastKnownGood(backups.ExpectedActive());
-        logger.LogError(
-            "Database {DatabasePath} is corrupt ({Problem}); moved to {QuarantinePath}; recovering from {BackupName}",
-            database, problem, quarantined, replacement?.Name ?? "the canonical campaigns (no good backup)");
-        if (replacement is not null)
+        logger.LogError("Database {DatabasePath} is corrupt ({Problem}); moved to {QuarantinePath}; recovering from the newest good backup",
+            database, problem, quarantined);
+        if (await RestoreNewestGoodAsync(RecoveryKinds.Quarantined, cancellationToken) is { } replacement)
         {
-            await restores.RestoreAsync(RestoreSources.Backup, replacement.Name, RecoveryKinds.Quarantined, preRestoreBackup: false, cancellationToken);
             recoveries.Record(RecoveryKinds.Quarantined,
                 $"The database was corrupt ({problem}); it was moved to {quarantined} and backup {replacement.Name} was restored.");
         }
@@ -69,6 +66,29 @@ public sealed class DatabaseRecovery(
             recoveries.Record(RecoveryKinds.Quarantined,
                 $"The database was corrupt ({problem}); it was moved to {quarantined} and a new database was started from the canonical campaigns.");
         }
+    }
+
+    /// <summary>
+    /// Restores the newest good backup that passes verification, falling back to older ones: a damaged backup must not
+    /// keep the service from starting. Null when none could be restored (the canonical top-up then fills a new database).
+    /// </summary>
+    private async Task<BackupEntry?> RestoreNewestGoodAsync(string recoveryKind, CancellationToken cancellationToken)
+    {
+        foreach (var candidate in catalog.Good(backups.ExpectedActive()))
+        {
+            try
+            {
+                await restores.RestoreAsync(RestoreSources.Backup, candidate.Name, recoveryKind, preRestoreBackup: false, cancellationToken);
+                return candidate;
+            }
+            catch (BackupVerificationException ex)
+            {
+                logger.LogError("Backup {BackupName} cannot be used for recovery ({Reason}); trying the next one", candidate.Name, ex.Message);
+            }
+        }
+
+        logger.LogError("No backup in {BackupDirectory} could be restored; starting from the canonical campaigns", catalog.Directory);
+        return null;
     }
 
     /// <summary>Null when <c>PRAGMA quick_check</c> passes. Only corruption counts: a busy or locked file is not a reason to move it.</summary>

@@ -18,37 +18,17 @@ public sealed record RecoveryRecord(DateTimeOffset At, string Kind, string Detai
 /// </summary>
 public sealed class RecoveryLog(DataDirectory dataDirectory, TimeProvider time, ILogger<RecoveryLog> logger)
 {
-    private readonly Lock _lock = new();
-    private RecoveryRecord? _last;
-    private bool _loaded;
+    private RecoveryRecord? _lastWritten;
 
     private string FilePath => Path.Combine(dataDirectory.JobsPath, "last-recovery.json");
 
-    public RecoveryRecord? Last
-    {
-        get
-        {
-            lock (_lock)
-            {
-                if (!_loaded)
-                {
-                    _last = Read();
-                    _loaded = true;
-                }
-
-                return _last;
-            }
-        }
-    }
+    /// <summary>Read from the file each time, so a restore run by the CLI next to the API shows up too.</summary>
+    public RecoveryRecord? Last => Read() ?? Volatile.Read(ref _lastWritten);
 
     public RecoveryRecord Record(string kind, string detail)
     {
         var record = new RecoveryRecord(time.GetUtcNow(), kind, detail);
-        lock (_lock)
-        {
-            _last = record;
-            _loaded = true;
-        }
+        Volatile.Write(ref _lastWritten, record);
 
         try
         {

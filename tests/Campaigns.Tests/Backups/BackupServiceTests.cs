@@ -143,13 +143,15 @@ public sealed class BackupServiceTests
     }
 
     [Theory]
-    [InlineData("0 2 * *")]
-    [InlineData("61 * * * *")]
-    [InlineData("daily")]
-    public async Task InvalidBackupSettingsFailTheStartNamingTheSetting(string schedule)
+    [InlineData("Backups:Schedule", "0 2 * *", "Backups:Schedule")]
+    [InlineData("Backups:Schedule", "61 * * * *", "Backups:Schedule")]
+    [InlineData("Backups:Schedule", "daily", "Backups:Schedule")]
+    [InlineData("Backups:Keep", "0", "Keep")]
+    [InlineData("Backups:QuarantineDays", "0", "QuarantineDays")]
+    public async Task InvalidBackupSettingsFailTheStartNamingTheSetting(string key, string value, string named)
     {
-        await using var api = new CampaignsApiFactory(settings: new Dictionary<string, string?> { ["Backups:Schedule"] = schedule });
+        await using var api = new CampaignsApiFactory(settings: new Dictionary<string, string?> { [key] = value });
         var failure = Assert.ThrowsAny<Exception>(() => api.CreateClient());
-        Assert.Contains("Backups:Schedule", failure.ToString());
+        Assert.Contains(named, failure.ToString());
     }
 }

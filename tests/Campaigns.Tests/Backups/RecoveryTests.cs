@@ -13,10 +13,21 @@ public sealed class RecoveryTests
     public async Task MissingDatabaseWithBackupsIsRestoredFromTheNewestGoodOneOnStart()
     {
         using var dir = new TempDirectory();
+        BackupEntry damaged;
         await using (var first = new CampaignsApiFactory(dir.Path))
         {
-            await first.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("user-made"));
+            var admin = first.CreateAdminClient();
+            await admin.PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("user-made"));
             await first.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+            await admin.PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("made-later"));
+            damaged = await first.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+        }
+
+        // The newest backup is damaged on disk: recovery must fall back to the one before it, not refuse to start.
+        await using (var file = new FileStream(Path.Combine(dir.Path, "backups", damaged.Name), FileMode.Open, FileAccess.Write))
+        {
+            file.Position = file.Length / 2;
+            file.Write(new byte[64]);
         }
 
         foreach (var file in Directory.GetFiles(dir.Path, "campaigns.db*"))
@@ -28,7 +39,9 @@ public sealed class RecoveryTests
         var campaigns = await redeployed.CreateClient().GetCampaignsAsync();
 
         Assert.Contains(campaigns, c => c.Key == "user-made");
+        Assert.DoesNotContain(campaigns, c => c.Key == "made-later");
         Assert.Equal(13, campaigns.Count(c => c.Active));
+        Assert.True(redeployed.Logs.Contains("cannot be used for recovery", LogLevel.Error));
         var recovery = (await Health(redeployed)).GetProperty("backups").GetProperty("lastRecovery");
         Assert.Equal(RecoveryKinds.MissingDatabase, recovery.GetProperty("kind").GetString());
     }

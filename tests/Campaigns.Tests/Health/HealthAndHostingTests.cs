@@ -1,0 +1,57 @@
+using System.Net;
+using System.Text.Json;
+using Campaigns.Api.Infrastructure;
+using Campaigns.Tests.Infrastructure;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+
+namespace Campaigns.Tests.Health;
+
+public sealed class HealthAndHostingTests
+{
+    [Fact]
+    public async Task HealthIsUnhealthyWith503WhenTopUpCannotReachExpectedCount()
+    {
+        await using var api = new CampaignsApiFactory(settings: new Dictionary<string, string?> { ["Seeding:ExpectedActive"] = "20" });
+
+        var response = await api.CreateClient().GetAsync("/health");
+        var report = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
+        Assert.Contains(report.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("Only 12 of 20"));
+        Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
+    public void PortVariableIsUsedWhenNoUrlsAreGiven()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["PORT"] = "5123";
+
+        builder.UsePlatformPort();
+
+        Assert.Equal("http://0.0.0.0:5123", builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+    }
+
+    [Fact]
+    public void ExplicitUrlsWinOverPortVariable()
+    {
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:6000"]);
+        builder.Configuration["PORT"] = "5123";
+
+        builder.UsePlatformPort();
+
+        Assert.Equal("http://127.0.0.1:6000", builder.WebHost.GetSetting(WebHostDefaults.ServerUrlsKey));
+    }
+
+    [Fact]
+    public void InvalidPortFailsFastNamingTheVariable()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["PORT"] = "eighty";
+
+        var error = Assert.Throws<InvalidOperationException>(() => builder.UsePlatformPort());
+        Assert.Contains("PORT", error.Message);
+    }
+}

@@ -5,9 +5,9 @@ set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
 API_DLL="$ROOT/src/Campaigns.Api/bin/Release/net10.0/Campaigns.Api.dll"
-SEED_DLL="$ROOT/src/Campaigns.Seed/bin/Release/net10.0/Campaigns.Seed.dll"
+SEED_DLL="$ROOT/src/Campaigns.Seed/bin/Release/net10.0/campaigns-seed.dll"
 ADMIN_KEY="${ADMIN_KEY:-bench-admin-key-0123456789abcdef}"
-WORK="${BENCH_WORK:-$(mktemp -d /tmp/campaigns-bench.XXXXXX)}"
+WORK="${BENCH_WORK:-$(mktemp -d /tmp/campaigns-bench.XXXXXX)}"; mkdir -p "$WORK"
 PIDS=()
 chmod 755 "$WORK" # nginx workers (www-data) read the served file from here
 

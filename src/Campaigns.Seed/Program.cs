@@ -12,6 +12,7 @@ public static class SeedProgram
         new("Operator tool for the Campaigns service: validate the canonical seed, back up, restore and migrate data.")
         {
             ValidateCommand.Create(),
+            MigrateCommand.Create(),
             DevCommands.Create(),
         };
 }

@@ -64,7 +64,7 @@ public sealed class CampaignImporter(CampaignsDbContext target, IProgress<Import
                 var keepsId = current is null && incoming.Id > 0 && usedIds.Add(incoming.Id);
                 if (current is null && !keepsId && !sequenceMoved)
                 {
-                    await MoveIdentityPastExistingIdsAsync(cancellationToken);
+                    await IdentitySequences.MovePastExistingIdsAsync(target.Database, cancellationToken);
                     sequenceMoved = true;
                 }
 
@@ -89,7 +89,7 @@ public sealed class CampaignImporter(CampaignsDbContext target, IProgress<Import
             progress?.Report(new ImportProgress("campaigns", ++done, source.Count));
         }
 
-        await MoveIdentityPastExistingIdsAsync(cancellationToken);
+        await IdentitySequences.MovePastExistingIdsAsync(target.Database, cancellationToken);
         return new TableCounts(source.Count, inserted, updated, skipped, failed);
     }
 
@@ -146,16 +146,6 @@ public sealed class CampaignImporter(CampaignsDbContext target, IProgress<Import
             }
 
             return false;
-        }
-    }
-
-    private async Task MoveIdentityPastExistingIdsAsync(CancellationToken cancellationToken)
-    {
-        if (target.Database.IsNpgsql())
-        {
-            await target.Database.ExecuteSqlRawAsync(
-                """SELECT setval(pg_get_serial_sequence('campaigns', 'Id'), COALESCE((SELECT MAX("Id") FROM campaigns), 0) + 1, false)""",
-                cancellationToken);
         }
     }
 

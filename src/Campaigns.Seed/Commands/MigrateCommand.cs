@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Data.Common;
+using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
@@ -8,6 +9,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace Campaigns.Seed.Commands;
 
@@ -19,10 +22,14 @@ public static class MigrateCommand
 {
     public static Command Create()
     {
-        var from = new Option<string>("--from") { Description = "The SQLite database file to copy from (campaigns.db).", Required = true };
+        var from = new Option<string>("--from")
+        {
+            Description = "What to copy from: a SQLite database file (campaigns.db, or a .sqlite backup) or a JSON snapshot (.json: a .snapshot.json backup or an `export`).",
+            Required = true,
+        };
         var to = new Option<string?>("--to") { Description = "The PostgreSQL URL to copy into (postgresql://user:password@host:port/database?sslmode=require). Default: $DATABASE_URL." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Report what would be inserted, updated and skipped, and change nothing." };
-        var command = new Command("migrate", "Copy campaigns and seed history from a SQLite database into PostgreSQL, idempotently (by campaign key).")
+        var command = new Command("migrate", "Copy campaigns and seed history from a SQLite database or a JSON snapshot into PostgreSQL, idempotently (by campaign key).")
         {
             from, to, dryRun,
         };
@@ -65,7 +72,9 @@ public static class MigrateCommand
 
         try
         {
-            var (campaigns, history) = await ReadSqliteAsync(sourcePath, cancellationToken);
+            var (campaigns, history) = sourcePath.EndsWith(".json", StringComparison.OrdinalIgnoreCase)
+                ? ReadSnapshot(sourcePath)
+                : await ReadSqliteAsync(sourcePath, cancellationToken);
             output.WriteLine($"Read {campaigns.Count} campaigns and {history.Count} seed history entries from {sourcePath}");
             output.WriteLine($"{(dryRun ? "Dry run against" : "Copying into")} PostgreSQL at {target.Location}");
 
@@ -92,6 +101,11 @@ public static class MigrateCommand
             }
 
             return report.Failed ? ExitCodes.Failed : ExitCodes.Ok;
+        }
+        catch (SnapshotFormatException ex)
+        {
+            error.WriteLine($"--from: {ex.Message}");
+            return ExitCodes.InvalidInput;
         }
         catch (Exception ex) when (ex is DbException or InvalidOperationException or DbUpdateException or TimeoutException)
         {
@@ -127,6 +141,15 @@ public static class MigrateCommand
         return await history.ExistsAsync(cancellationToken)
             ? (await history.GetAppliedMigrationsAsync(cancellationToken)).Select(m => m.MigrationId).ToList()
             : [];
+    }
+
+    /// <summary>The same reader and checks as the API's restore; retired campaigns are copied like any other (the API's startup removes them).</summary>
+    private static (List<Campaign>, List<SeedHistoryEntry>) ReadSnapshot(string path)
+    {
+        var validator = new CampaignRequestValidator(new CanonicalSeedSource(
+            Options.Create(new SeedingOptions()), TimeProvider.System, NullLogger<CanonicalSeedSource>.Instance));
+        var snapshot = CampaignSnapshotFile.Read(path, validator);
+        return ([.. snapshot.Campaigns.Select(c => c.ToEntity())], [.. snapshot.SeedHistory.Select(h => h.ToEntity())]);
     }
 
     private static async Task<(List<Campaign>, List<SeedHistoryEntry>)> ReadSqliteAsync(string path, CancellationToken cancellationToken)

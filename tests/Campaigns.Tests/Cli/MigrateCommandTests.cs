@@ -1,3 +1,4 @@
+using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;
 using Campaigns.Seed.Commands;
@@ -66,6 +67,40 @@ public sealed class MigrateCommandTests
             Assert.Contains("campaigns: read 13, inserted 12, updated 0, skipped 0 (unchanged), errors 1", real.Output);
             Assert.Contains("campaign 'user-paused'", real.Error);
             Assert.Equal(12, (await RowsAsync(url)).Count);
+        }
+        finally
+        {
+            TestPostgres.Instance.DropDatabase(url);
+        }
+    }
+
+    [PostgresFact]
+    public async Task MigratingAJsonSnapshotTwiceCopiesItsRowsOnce()
+    {
+        using var dir = new TempDirectory();
+        var source = dir.Combine("campaigns.db");
+        await ArrangeSourceAsync(source);
+        var snapshotPath = dir.Combine("campaigns_backup_20261123_020000_000.snapshot.json");
+        await using (var sqlite = CampaignsApiFactory.CreateDbContext(source))
+        {
+            CampaignSnapshotFile.Write(snapshotPath, new CampaignSnapshot
+            {
+                Campaigns = [.. (await sqlite.Campaigns.AsNoTracking().ToListAsync()).Select(SnapshotCampaign.From)],
+                SeedHistory = [.. (await sqlite.SeedHistory.AsNoTracking().ToListAsync()).Select(SnapshotSeedHistory.From)],
+            });
+        }
+
+        var url = TestPostgres.Instance.CreateDatabase();
+        try
+        {
+            var first = await MigrateAsync(snapshotPath, url);
+            var second = await MigrateAsync(snapshotPath, url);
+
+            Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (first.Exit, second.Exit));
+            Assert.Contains("campaigns: read 13, inserted 13, updated 0, skipped 0 (unchanged), errors 0", first.Output);
+            Assert.Contains("seed history: read 1, inserted 1", first.Output);
+            Assert.Contains("campaigns: read 13, inserted 0, updated 0, skipped 13 (unchanged), errors 0", second.Output);
+            Assert.Equal(await RowsAsync(CampaignsApiFactory.CreateDbContext(source)), await RowsAsync(url));
         }
         finally
         {

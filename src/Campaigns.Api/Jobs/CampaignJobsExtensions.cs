@@ -1,13 +1,13 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Health;
+using Campaigns.Api.Storage;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
 using Hangfire.PostgreSql;
 using Hangfire.PostgreSql.Factories;
-using Campaigns.Api.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.Jobs;

@@ -15,32 +15,26 @@ public sealed class MigrateCommandTests
         using var dir = new TempDirectory();
         var source = dir.Combine("campaigns.db");
         await ArrangeSourceAsync(source);
-        var url = TestPostgres.Instance.CreateDatabase();
-        try
-        {
-            var first = await MigrateAsync(source, url);
-            var afterFirst = await RowsAsync(url);
-            var second = await MigrateAsync(source, url);
-            var afterSecond = await RowsAsync(url);
+        using var database = TestPostgres.Instance.CreateOwnedDatabase();
+        var url = database.Url;
+        var first = await MigrateAsync(source, url);
+        var afterFirst = await RowsAsync(url);
+        var second = await MigrateAsync(source, url);
+        var afterSecond = await RowsAsync(url);
 
-            Assert.Equal(ExitCodes.Ok, first.Exit);
-            Assert.Contains("campaigns: read 13, inserted 13, updated 0, skipped 0 (unchanged), errors 0", first.Output);
-            Assert.Contains("seed history: read 1, inserted 1", first.Output);
-            Assert.Equal(ExitCodes.Ok, second.Exit);
-            Assert.Contains("campaigns: read 13, inserted 0, updated 0, skipped 13 (unchanged), errors 0", second.Output);
-            Assert.Contains("seed history: read 1, inserted 0, updated 0, skipped 1", second.Output);
-            Assert.Equal(await RowsAsync(CampaignsApiFactory.CreateDbContext(source)), afterFirst);
-            Assert.Equal(afterFirst, afterSecond);
+        Assert.Equal(ExitCodes.Ok, first.Exit);
+        Assert.Contains("campaigns: read 13, inserted 13, updated 0, skipped 0 (unchanged), errors 0", first.Output);
+        Assert.Contains("seed history: read 1, inserted 1", first.Output);
+        Assert.Equal(ExitCodes.Ok, second.Exit);
+        Assert.Contains("campaigns: read 13, inserted 0, updated 0, skipped 13 (unchanged), errors 0", second.Output);
+        Assert.Contains("seed history: read 1, inserted 0, updated 0, skipped 1", second.Output);
+        Assert.Equal(await RowsAsync(CampaignsApiFactory.CreateDbContext(source)), afterFirst);
+        Assert.Equal(afterFirst, afterSecond);
 
-            // The identity sequence was moved past the copied ids, so the API's next insert does not collide.
-            await using var db = CampaignsApiFactory.CreatePostgresDbContext(url);
-            db.Campaigns.Add(SeedFiles.UserCampaign("after-migration"));
-            await db.SaveChangesAsync();
-        }
-        finally
-        {
-            TestPostgres.Instance.DropDatabase(url);
-        }
+        // The identity sequence was moved past the copied ids, so the API's next insert does not collide.
+        await using var db = CampaignsApiFactory.CreatePostgresDbContext(url);
+        db.Campaigns.Add(SeedFiles.UserCampaign("after-migration"));
+        await db.SaveChangesAsync();
     }
 
     [PostgresFact]
@@ -55,23 +49,17 @@ public sealed class MigrateCommandTests
             await sqlite.Campaigns.Where(c => c.Key == "user-paused").ExecuteUpdateAsync(s => s.SetProperty(c => c.Name, tooLong));
         }
 
-        var url = TestPostgres.Instance.CreateDatabase();
-        try
-        {
-            var dryRun = await MigrateAsync(source, url, "--dry-run");
-            var real = await MigrateAsync(source, url);
+        using var database = TestPostgres.Instance.CreateOwnedDatabase();
+        var url = database.Url;
+        var dryRun = await MigrateAsync(source, url, "--dry-run");
+        var real = await MigrateAsync(source, url);
 
-            Assert.Equal(ExitCodes.Ok, dryRun.Exit);
-            Assert.Contains("campaigns: read 13, would be inserted 13", dryRun.Output);
-            Assert.Equal(ExitCodes.Failed, real.Exit);
-            Assert.Contains("campaigns: read 13, inserted 12, updated 0, skipped 0 (unchanged), errors 1", real.Output);
-            Assert.Contains("campaign 'user-paused'", real.Error);
-            Assert.Equal(12, (await RowsAsync(url)).Count);
-        }
-        finally
-        {
-            TestPostgres.Instance.DropDatabase(url);
-        }
+        Assert.Equal(ExitCodes.Ok, dryRun.Exit);
+        Assert.Contains("campaigns: read 13, would be inserted 13", dryRun.Output);
+        Assert.Equal(ExitCodes.Failed, real.Exit);
+        Assert.Contains("campaigns: read 13, inserted 12, updated 0, skipped 0 (unchanged), errors 1", real.Output);
+        Assert.Contains("campaign 'user-paused'", real.Error);
+        Assert.Equal(12, (await RowsAsync(url)).Count);
     }
 
     [PostgresFact]
@@ -90,22 +78,16 @@ public sealed class MigrateCommandTests
             });
         }
 
-        var url = TestPostgres.Instance.CreateDatabase();
-        try
-        {
-            var first = await MigrateAsync(snapshotPath, url);
-            var second = await MigrateAsync(snapshotPath, url);
+        using var database = TestPostgres.Instance.CreateOwnedDatabase();
+        var url = database.Url;
+        var first = await MigrateAsync(snapshotPath, url);
+        var second = await MigrateAsync(snapshotPath, url);
 
-            Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (first.Exit, second.Exit));
-            Assert.Contains("campaigns: read 13, inserted 13, updated 0, skipped 0 (unchanged), errors 0", first.Output);
-            Assert.Contains("seed history: read 1, inserted 1", first.Output);
-            Assert.Contains("campaigns: read 13, inserted 0, updated 0, skipped 13 (unchanged), errors 0", second.Output);
-            Assert.Equal(await RowsAsync(CampaignsApiFactory.CreateDbContext(source)), await RowsAsync(url));
-        }
-        finally
-        {
-            TestPostgres.Instance.DropDatabase(url);
-        }
+        Assert.Equal((ExitCodes.Ok, ExitCodes.Ok), (first.Exit, second.Exit));
+        Assert.Contains("campaigns: read 13, inserted 13, updated 0, skipped 0 (unchanged), errors 0", first.Output);
+        Assert.Contains("seed history: read 1, inserted 1", first.Output);
+        Assert.Contains("campaigns: read 13, inserted 0, updated 0, skipped 13 (unchanged), errors 0", second.Output);
+        Assert.Equal(await RowsAsync(CampaignsApiFactory.CreateDbContext(source)), await RowsAsync(url));
     }
 
     [Fact]

@@ -45,6 +45,9 @@ public sealed class TestPostgres
         return UrlFor(name);
     }
 
+    /// <summary>A database of its own for one test, dropped when disposed.</summary>
+    public OwnedDatabase CreateOwnedDatabase() => new(this, CreateDatabase());
+
     public void DropDatabase(string url)
     {
         var target = DatabaseTarget.ParsePostgresUrl(url, "test database URL");
@@ -230,6 +233,13 @@ public sealed class TestPostgres
             return ((IPEndPoint)listener.LocalEndpoint).Port;
         }
     }
+}
+
+public sealed class OwnedDatabase(TestPostgres server, string url) : IDisposable
+{
+    public string Url { get; } = url;
+
+    public void Dispose() => server.DropDatabase(Url);
 }
 
 /// <summary>A test that needs a PostgreSQL server: skipped with the reason outside CI when none can be had.</summary>

@@ -15,31 +15,25 @@ public sealed class PostgresProviderTests
     [PostgresFact]
     public async Task TwoProcessesStartingTogetherEndWithTwelveActiveAndNoDuplicates()
     {
-        var url = TestPostgres.Instance.CreateDatabase();
-        try
-        {
-            using var firstDir = new TempDirectory();
-            using var secondDir = new TempDirectory();
-            var environment = new Dictionary<string, string> { [DatabaseTarget.UrlVariable] = url };
-            await using var first = ApiProcess.Start(firstDir.Path, environment);
-            await using var second = ApiProcess.Start(secondDir.Path, environment);
+        using var database = TestPostgres.Instance.CreateOwnedDatabase();
+        var url = database.Url;
+        using var firstDir = new TempDirectory();
+        using var secondDir = new TempDirectory();
+        var environment = new Dictionary<string, string> { [DatabaseTarget.UrlVariable] = url };
+        await using var first = ApiProcess.Start(firstDir.Path, environment);
+        await using var second = ApiProcess.Start(secondDir.Path, environment);
 
-            await Task.WhenAll(first.WaitUntilReadyAsync(), second.WaitUntilReadyAsync());
+        await Task.WhenAll(first.WaitUntilReadyAsync(), second.WaitUntilReadyAsync());
 
-            await using var db = CampaignsApiFactory.CreatePostgresDbContext(url);
-            var keys = await db.Campaigns.Select(c => c.Key).ToListAsync();
-            Assert.Equal(12, await db.Campaigns.CountAsync(c => c.Active));
-            Assert.Equal(keys.Count, keys.Distinct().Count());
-            Assert.Equal(12, keys.Count);
-            var history = await db.SeedHistory.ToListAsync();
-            Assert.Equal(12, Assert.Single(history).Inserted);
-            Assert.All([first.Output, second.Output], output => Assert.DoesNotContain(" ERR", output));
-            Assert.Equal(12, (await second.CreateClient().GetCampaignsAsync()).Count);
-        }
-        finally
-        {
-            TestPostgres.Instance.DropDatabase(url);
-        }
+        await using var db = CampaignsApiFactory.CreatePostgresDbContext(url);
+        var keys = await db.Campaigns.Select(c => c.Key).ToListAsync();
+        Assert.Equal(12, await db.Campaigns.CountAsync(c => c.Active));
+        Assert.Equal(keys.Count, keys.Distinct().Count());
+        Assert.Equal(12, keys.Count);
+        var history = await db.SeedHistory.ToListAsync();
+        Assert.Equal(12, Assert.Single(history).Inserted);
+        Assert.All([first.Output, second.Output], output => Assert.DoesNotContain(" ERR", output));
+        Assert.Equal(12, (await second.CreateClient().GetCampaignsAsync()).Count);
     }
 
     [Fact]

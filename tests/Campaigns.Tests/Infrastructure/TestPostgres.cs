@@ -135,12 +135,14 @@ public sealed class TestPostgres
         public static TestPostgres Start()
         {
             var bin = FindBinDirectory()!;
-            RemoveStoppedClusters();
+            RemoveAbandonedClusters(bin);
             var dataDir = Path.Combine(Path.GetTempPath(), $"campaigns-pg-{Guid.NewGuid():N}");
             var passwordFile = dataDir + ".pw";
             var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(12)).ToLowerInvariant();
             File.WriteAllText(passwordFile, password); // created 0644 under the usual umask, so initdb running as postgres can read it
             var port = FreePort();
+            // Written first, so a test run starting meanwhile does not take the new cluster for an abandoned one.
+            File.WriteAllText(OwnerFile(dataDir), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 
             try
             {
@@ -170,33 +172,84 @@ public sealed class TestPostgres
             });
         }
 
+        /// <summary>
+        /// Stops the cluster and removes it from a detached shell: the test host may be ended moments after its exit
+        /// hooks start, and the shell finishes the job regardless. Whatever is still left is reaped by the next run.
+        /// </summary>
         private static void Stop(string bin, string dataDir)
         {
-            Run(bin, "pg_ctl", "-D", dataDir, "-m", "immediate", "-w", "stop");
-            TryDelete(dataDir);
+            var pgCtl = $"'{Path.Combine(bin, "pg_ctl")}' -D '{dataDir}' -m immediate -w stop";
+            var stop = RunsAsRoot ? $"runuser -u postgres -- {pgCtl}" : pgCtl;
+            Process.Start(new ProcessStartInfo("sh", ["-c", $"{stop} > /dev/null 2>&1; rm -rf '{dataDir}' '{OwnerFile(dataDir)}'"])
+            {
+                UseShellExecute = false,
+                WorkingDirectory = Path.GetTempPath(),
+            })?.Dispose();
         }
 
-        /// <summary>Clusters of earlier runs that were stopped but not removed (a killed test host gets no exit hook).</summary>
-        private static void RemoveStoppedClusters()
+        /// <summary>
+        /// Clusters of earlier runs whose test process is gone: the exit hook is best effort (a killed or hurried test
+        /// host skips it), so each run stops and removes what earlier ones left behind.
+        /// </summary>
+        private static void RemoveAbandonedClusters(string bin)
         {
             foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "campaigns-pg-*"))
             {
-                if (!File.Exists(Path.Combine(dir, "postmaster.pid")))
+                var owner = File.Exists(OwnerFile(dir)) && int.TryParse(File.ReadAllText(OwnerFile(dir)), out var pid) ? pid : 0;
+                if (owner != 0 && IsRunning(owner))
                 {
-                    TryDelete(dir);
+                    continue;
                 }
+
+                if (File.Exists(Path.Combine(dir, "postmaster.pid")))
+                {
+                    try
+                    {
+                        Run(bin, "pg_ctl", "-D", dir, "-m", "immediate", "-w", "stop");
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // Already stopped, or not a cluster after all; removing the directory is what matters.
+                    }
+                }
+
+                TryDelete(dir);
+            }
+        }
+
+        private static string OwnerFile(string dataDir) => dataDir + ".owner";
+
+        private static bool IsRunning(int pid)
+        {
+            try
+            {
+                using var process = Process.GetProcessById(pid);
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
             }
         }
 
         private static void TryDelete(string dir)
         {
-            try
+            // The postmaster may still be removing its own files for a moment after pg_ctl returns.
+            for (var attempt = 0; attempt < 5 && Directory.Exists(dir); attempt++)
             {
-                Directory.Delete(dir, recursive: true);
+                try
+                {
+                    Directory.Delete(dir, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Thread.Sleep(100); // and if it never goes, the next run removes it
+                }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+            if (!Directory.Exists(dir))
             {
-                // The next run removes it.
+                File.Delete(OwnerFile(dir));
             }
         }
 

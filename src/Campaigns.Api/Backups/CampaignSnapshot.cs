@@ -23,10 +23,28 @@ public sealed record CampaignSnapshot
     public string Provider { get; init; } = "";
     public string SchemaVersion { get; init; } = "";
     public IReadOnlyList<SnapshotCampaign> Campaigns { get; init; } = [];
+
+    /// <summary>Who put campaigns back and when; carried so a PostgreSQL backup and a migration keep the whole story.</summary>
+    public IReadOnlyList<SnapshotSeedHistory> SeedHistory { get; init; } = [];
+}
+
+public sealed record SnapshotSeedHistory(int SeedVersion, string FileSha256, string Trigger, int Inserted, int Reactivated, int Removed, DateTime At)
+{
+    public static SnapshotSeedHistory From(SeedHistoryEntry e) =>
+        new(e.SeedVersion, e.FileSha256, e.Trigger, e.Inserted, e.Reactivated, e.Removed, DateTime.SpecifyKind(e.At, DateTimeKind.Utc));
+
+    public SeedHistoryEntry ToEntity() => new()
+    {
+        SeedVersion = SeedVersion, FileSha256 = FileSha256, Trigger = Trigger, Inserted = Inserted, Reactivated = Reactivated,
+        Removed = Removed, At = At.ToUniversalTime(),
+    };
 }
 
 public sealed record SnapshotCampaign
 {
+    /// <summary>The id the campaign had (links use it); a restore keeps it, an import matches by key instead. 0 when unknown.</summary>
+    public int Id { get; init; }
+
     public string Key { get; init; } = "";
     public string Name { get; init; } = "";
     public string Property { get; init; } = "";
@@ -42,11 +60,19 @@ public sealed record SnapshotCampaign
 
     public static SnapshotCampaign From(Campaign c) => new()
     {
-        Key = c.Key, Name = c.Name, Property = c.Property, Active = c.Active, Description = c.Description, OfferUrl = c.OfferUrl,
+        Id = c.Id, Key = c.Key, Name = c.Name, Property = c.Property, Active = c.Active, Description = c.Description, OfferUrl = c.OfferUrl,
         ImageUrl = c.ImageUrl, CallToAction = c.CallToAction, Priority = c.Priority,
         Source = c.Source == CampaignSource.Canonical ? "canonical" : "user",
         CreatedAt = DateTime.SpecifyKind(c.CreatedAt, DateTimeKind.Utc), UpdatedAt = DateTime.SpecifyKind(c.UpdatedAt, DateTimeKind.Utc),
     };
+
+    /// <summary>The campaign as it was, id and times included (restore and migration).</summary>
+    public Campaign ToEntity()
+    {
+        var entity = new Campaign { Id = Id, Key = Key, Name = Name, Property = Property, CreatedAt = CreatedAt.ToUniversalTime() };
+        CopyTo(entity, UpdatedAt.ToUniversalTime());
+        return entity;
+    }
 
     internal CampaignRequest AsRequest() => new()
     {
@@ -160,6 +186,7 @@ public sealed class CampaignSnapshotService(CampaignsDbContext db, CanonicalSeed
             Provider = db.Database.ProviderName ?? "",
             SchemaVersion = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).LastOrDefault() ?? "",
             Campaigns = [.. campaigns.Select(SnapshotCampaign.From)],
+            SeedHistory = [.. (await db.SeedHistory.AsNoTracking().OrderBy(h => h.Id).ToListAsync(cancellationToken)).Select(SnapshotSeedHistory.From)],
         };
     }
 

@@ -113,7 +113,7 @@ public static class BackupCommands
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, dataDir, async (services, output) =>
         {
             var database = services.GetRequiredService<DataDirectory>().DatabasePath;
-            if (!File.Exists(database))
+            if (services.GetRequiredService<DatabaseTarget>().Provider == DatabaseProvider.Sqlite && !File.Exists(database))
             {
                 throw new IOException($"There is no database at {database} to export.");
             }
@@ -169,7 +169,7 @@ public static class BackupCommands
         BackupNames.IsValid(name)
             ? null
             : new Campaigns.Api.Infrastructure.DomainException(400, "Invalid backup name",
-                $"'{name}' is not a backup file name (expected campaigns_backup_YYYYMMDD_HHMMSS_fff.sqlite).");
+                $"'{name}' is not a backup file name (expected campaigns_backup_YYYYMMDD_HHMMSS_fff.sqlite or .snapshot.json).");
 
     private static Campaigns.Api.Infrastructure.DomainException NotFound(string name) =>
         new(404, "Backup not found", $"There is no backup named '{name}'.");

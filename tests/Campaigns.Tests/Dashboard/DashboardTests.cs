@@ -114,6 +114,24 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
     }
 
     [BrowserFact]
+    public async Task AdminDeactivatesACampaignFromItsDetailsAndTheShortfallShows()
+    {
+        var page = await OpenDashboardAsync();
+        await UnlockAsync(page);
+
+        await Rows(page).Filter(new() { HasText = "Behind The Markets" }).GetByRole(AriaRole.Button).ClickAsync();
+        await page.Locator("#campaign-detail").GetByRole(AriaRole.Button, new() { Name = "Deactivate" }).ClickAsync();
+
+        await Expect(page.Locator("#campaign-detail")).ToBeHiddenAsync();
+        var row = Rows(page).Filter(new() { HasText = "Behind The Markets" });
+        await Expect(row.Locator("td[data-label=Active]")).ToHaveTextAsync("Inactive");
+        await Expect(page.Locator("#campaign-counts")).ToHaveTextAsync("Showing 12 of 12 campaigns · 11 of 12 expected active");
+        await Expect(page.Locator("#campaign-counts")).ToHaveClassAsync("counts short");
+        using var client = new HttpClient { BaseAddress = _address };
+        Assert.DoesNotContain(await client.GetCampaignsAsync("?active=true"), c => c.Name == "Behind The Markets");
+    }
+
+    [BrowserFact]
     public async Task SafetyPanelIsAmberWithTheReasonWhenStorageIsNotPersistent()
     {
         using var client = new HttpClient { BaseAddress = _address };
@@ -153,8 +171,9 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
         await Expect(confirm).ToContainTextAsync("Campaigns users created are not touched.");
         await confirm.GetByRole(AriaRole.Button, new() { Name = "Restore canonical campaigns" }).ClickAsync();
 
-        await Expect(page.Locator("#job-result")).ToHaveTextAsync("Restore succeeded: 12 active campaigns (10 before).", new() { Timeout = 30_000 });
+        await WaitForJobToEndAsync(page);
         await Expect(page.Locator("#job")).ToHaveAttributeAsync("data-state", "succeeded");
+        await Expect(page.Locator("#job-result")).ToHaveTextAsync("Restore succeeded: 12 active campaigns (10 before).");
         await Expect(page.Locator("#campaign-counts")).ToHaveTextAsync("Showing 12 of 12 campaigns · 12 of 12 expected active");
         await Expect(Rows(page).Locator("td[data-label=Active]").GetByText("Active", new() { Exact = true })).ToHaveCountAsync(12);
         await ChromiumBrowser.ScreenshotAsync(page, "dashboard-admin-1440");
@@ -162,19 +181,29 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
 
     // Needs the backups work (POST/GET /api/admin/backups from CONTRACT.md).
     [BrowserFact]
-    public async Task BackUpNowAddsAVerifiedManualBackupToTheList()
+    public async Task BackUpNowAddsAVerifiedManualBackupAndRestoringOneAsksFirst()
     {
         var page = await OpenDashboardAsync();
         await UnlockAsync(page);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Back up now" }).ClickAsync();
 
-        await Expect(page.Locator("#job-result")).ToContainTextAsync("Backup succeeded", new() { Timeout = 30_000 });
+        await WaitForJobToEndAsync(page);
+        await Expect(page.Locator("#job-result")).ToContainTextAsync("Backup succeeded");
         var manual = page.Locator("#backups-list li").Filter(new() { HasText = "manual" });
         await Expect(manual).ToHaveCountAsync(1);
         await Expect(manual).ToContainTextAsync("12 active campaigns");
         await Expect(manual).ToContainTextAsync("verified");
         await Expect(manual.GetByRole(AriaRole.Button, new() { Name = "Download" })).ToBeVisibleAsync();
+
+        var name = await manual.GetAttributeAsync("data-name");
+        await manual.GetByRole(AriaRole.Button, new() { Name = "Restore from this backup" }).ClickAsync();
+        var confirm = page.Locator("#confirm");
+        await Expect(confirm).ToContainTextAsync($"Restore from {name}?");
+        await Expect(confirm).ToContainTextAsync("Every change made since then is lost.");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Expect(confirm).ToBeHiddenAsync();
+        await Expect(page.Locator("#job-result")).ToContainTextAsync("Backup succeeded");
     }
 
     // Needs GET /api/admin/backups, the admin endpoint the page uses to check the key.
@@ -208,6 +237,15 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
         await page.GetByLabel("Admin key").FillAsync(CampaignsApiFactory.AdminKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Unlock admin actions" }).ClickAsync();
         await Expect(page.GetByText("Admin actions unlocked for this tab")).ToBeVisibleAsync();
+    }
+
+    /// <summary>Until the job the page follows ends, or the page shows an API error (which fails the test at once).</summary>
+    private static async Task WaitForJobToEndAsync(IPage page)
+    {
+        var ended = page.Locator("#job[data-state=succeeded], #job[data-state=failed], #admin-error:not([hidden])");
+        await Expect(ended.First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        var error = page.Locator("#admin-error");
+        Assert.False(await error.IsVisibleAsync(), $"The page showed an API error: {await error.TextContentAsync()}");
     }
 
     private static async Task FillCampaignFormAsync(IPage page, string name, string key, string property, string offerUrl)

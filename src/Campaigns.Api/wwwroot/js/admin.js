@@ -153,8 +153,8 @@ async function startJob(path, body) {
   if (running) return;
   running = true;
   showProblem(adminError, null);
-  const buttons = document.querySelectorAll("#admin-panel button");
-  buttons.forEach((button) => (button.disabled = true));
+  const setBusy = (busy) => document.querySelectorAll("#admin-panel button").forEach((button) => (button.disabled = busy));
+  setBusy(true);
   try {
     let state = await api(path, { method: "POST", admin: true, body });
     const statusUrl = state.statusUrl || `/api/admin/jobs/${state.jobId}`;
@@ -169,7 +169,7 @@ async function startJob(path, body) {
     showProblem(adminError, error instanceof ApiError ? error : new ApiError(0, { title: error.message }));
   } finally {
     running = false;
-    document.querySelectorAll("#admin-panel button").forEach((button) => (button.disabled = false));
+    setBusy(false);
   }
 }
 

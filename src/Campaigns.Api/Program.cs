@@ -1,7 +1,9 @@
 using Campaigns.Api.Admin;
+using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;
+using Campaigns.Api.Jobs;
 using Campaigns.Api.Storage;
 using Serilog;
 
@@ -10,6 +12,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UsePlatformPort();
 builder.AddCampaignLogging();
 builder.AddCampaignStorage();
+builder.AddCampaignBackups();
+builder.AddCampaignJobs();
 builder.AddAdminAuthentication();
 builder.AddCampaignsApi();
 builder.AddCampaignHealth();
@@ -29,6 +33,8 @@ app.MapOpenApi();
 app.MapCampaignHealth();
 app.MapCampaignsApi();
 app.MapAdminApi();
+app.MapBackupsApi();
+app.MapCampaignJobs();
 
 try
 {

@@ -8,10 +8,18 @@ public static class SeedProgram
 {
     public static Task<int> Main(string[] args) => BuildRoot().Parse(args).InvokeAsync();
 
-    public static RootCommand BuildRoot() =>
-        new("Operator tool for the Campaigns service: validate the canonical seed, back up, restore and migrate data.")
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand("Operator tool for the Campaigns service: validate the canonical seed, back up, restore and migrate data.")
         {
             ValidateCommand.Create(),
             DevCommands.Create(),
         };
+        foreach (var command in BackupCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        return root;
+    }
 }

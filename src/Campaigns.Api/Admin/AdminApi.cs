@@ -10,8 +10,6 @@ public static class AdminApi
     {
         var admin = app.MapGroup("/api").WithTags("Admin").RequireAuthorization(AdminAuthentication.Policy);
         admin.MapPost("/admin/reseed", Reseed).WithName("Reseed");
-        // Kept for the scripts and bookmarks that called the old hand-run restore.
-        admin.MapPost("/emergency-restore-12-campaigns", Reseed).WithName("LegacyEmergencyRestore");
         return app;
     }
 

@@ -7,6 +7,15 @@ public sealed record DataDirectory(string Path, string ChosenBy)
 
     public string DatabasePath => System.IO.Path.Combine(Path, DatabaseFileName);
 
+    /// <summary>Backups and their sidecar catalog: beside the database on the same volume, so renames stay atomic.</summary>
+    public string BackupsPath => System.IO.Path.Combine(Path, "backups");
+
+    /// <summary>Where a corrupt database is moved (never deleted) before recovery.</summary>
+    public string QuarantinePath => System.IO.Path.Combine(Path, "quarantine");
+
+    /// <summary>Records of background jobs and the last recovery: outside the database, which a restore overwrites.</summary>
+    public string JobsPath => System.IO.Path.Combine(Path, "jobs");
+
     public static DataDirectory Resolve(IConfiguration configuration, string contentRoot)
     {
         (string? value, string source)[] candidates =

@@ -1,3 +1,4 @@
+using Campaigns.Api.Backups;
 using Campaigns.Api.Seeding;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -24,6 +25,9 @@ public sealed class StartupInitializer(
 
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
+        // Before migrations: back up what is there, or bring back a missing or corrupt database from a backup.
+        await services.GetRequiredService<DatabaseRecovery>().RecoverAsync(cancellationToken);
+
         var db = services.GetRequiredService<CampaignsDbContext>();
 
         // WAL lets readers (the API) carry on while a writer (the CLI, a backup) works; it is stored in the file.

@@ -44,6 +44,15 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
 
     public CapturedLogs Logs { get; } = new();
 
+    public string BackupsDirectory => Path.Combine(DataDirectory, "backups");
+
+    /// <summary>A service of the running host (starting it if needed), for arranging state the API cannot reach.</summary>
+    public T Service<T>() where T : notnull
+    {
+        _ = Server;
+        return Services.GetRequiredService<T>();
+    }
+
     /// <summary>Starts another host on the same data directory with the same settings: a redeploy.</summary>
     public CampaignsApiFactory Redeploy(IDictionary<string, string?>? extraSettings = null)
     {

@@ -27,6 +27,35 @@ public static class HttpAssertions
         return messages.EnumerateArray().Select(m => m.GetString()!).ToArray();
     }
 
+    /// <summary>Polls a job's status URL until it has finished (succeeded or failed) and returns the job document.</summary>
+    public static async Task<JsonElement> WaitForJobAsync(this HttpClient client, string statusUrl, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var job = await client.GetFromJsonAsync<JsonElement>(statusUrl);
+            var state = job.GetProperty("state").GetString();
+            if (state is "succeeded" or "failed")
+            {
+                return job;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"Job still {state} after the timeout: {job}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Polls until the job reaches <paramref name="state"/> (for a job a test holds open).</summary>
+    public static async Task WaitForJobStateAsync(this HttpClient client, string statusUrl, string state)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while ((await client.GetFromJsonAsync<JsonElement>(statusUrl)).GetProperty("state").GetString() != state)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"Job at {statusUrl} never reached {state}");
+            await Task.Delay(20);
+        }
+    }
+
     public static async Task<List<CampaignDto>> GetCampaignsAsync(this HttpClient client, string query = "") =>
         (await client.GetFromJsonAsync<List<CampaignDto>>($"/api/campaigns{query}"))!;
 

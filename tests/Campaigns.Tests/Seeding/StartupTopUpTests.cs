@@ -141,7 +141,10 @@ public sealed class StartupTopUpTests
         Assert.Equal(12, summary.GetProperty("activeAfter").GetInt32());
         Assert.Equal(2, summary.GetProperty("reactivated").GetArrayLength());
 
+        // The legacy alias is now the canonical restore job (see Backups/RestoreApiTests for the full contract).
         var legacy = await admin.PostAsync("/api/emergency-restore-12-campaigns", null);
-        Assert.True(legacy.IsSuccessStatusCode, await legacy.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Accepted, legacy.StatusCode);
+        var job = await admin.WaitForJobAsync(legacy.Headers.Location!.OriginalString);
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
     }
 }

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Campaigns.Api.Storage;
+
+namespace Campaigns.Api.Backups;
+
+/// <summary>
+/// The backups on the volume, read from their sidecars. A backup is listed only when both the file and a sidecar
+/// naming it exist, so a half-written pair (a crash mid-backup) is never offered for a restore.
+/// </summary>
+public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCatalog> logger)
+{
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public string Directory => dataDirectory.BackupsPath;
+
+    public string PathOf(string name) => Path.Combine(Directory, name);
+
+    /// <summary>Newest first.</summary>
+    public IReadOnlyList<BackupEntry> List()
+    {
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            return [];
+        }
+
+        var entries = new List<BackupEntry>();
+        foreach (var sidecar in System.IO.Directory.EnumerateFiles(Directory, "*" + BackupNames.Extension + BackupNames.SidecarExtension))
+        {
+            var name = Path.GetFileName(sidecar)[..^BackupNames.SidecarExtension.Length];
+            if (BackupNames.IsValid(name) && File.Exists(PathOf(name)) && ReadSidecar(sidecar) is { } entry && entry.Name == name)
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return [.. entries.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Name, StringComparer.Ordinal)];
+    }
+
+    public BackupEntry? Find(string name) =>
+        BackupNames.IsValid(name) && File.Exists(PathOf(name)) && ReadSidecar(BackupNames.SidecarOf(PathOf(name))) is { } entry && entry.Name == name
+            ? entry
+            : null;
+
+    /// <summary>The newest verified backup that held at least the expected active campaigns: what recovery restores.</summary>
+    public BackupEntry? LastKnownGood(int expectedActive) => Good(expectedActive).FirstOrDefault();
+
+    /// <summary>Every backup that qualifies as good, newest first (recovery falls back along this list).</summary>
+    public IEnumerable<BackupEntry> Good(int expectedActive) =>
+        List().Where(e => e.Verified && e.ActiveCampaigns >= expectedActive);
+
+    internal void WriteSidecar(BackupEntry entry) =>
+        SqliteFile.WriteAtomically(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, Json));
+
+    private BackupEntry? ReadSidecar(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<BackupEntry>(File.ReadAllBytes(path), Json);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+        {
+            logger.LogWarning("Backup sidecar {SidecarPath} is unreadable and is ignored: {Reason}", path, ex.Message);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Text.RegularExpressions;
+
+namespace Campaigns.Api.Backups;
+
+public static class BackupTriggers
+{
+    public const string Startup = "startup";
+    public const string Scheduled = "scheduled";
+    public const string Manual = "manual";
+    public const string PreRestore = "pre-restore";
+}
+
+/// <summary>
+/// The sidecar <c>&lt;backup&gt;.json</c> written next to every backup. The sidecars are the catalog: they live on the
+/// volume with the files, so they survive the loss of the database.
+/// </summary>
+public sealed record BackupEntry(
+    string Name,
+    DateTimeOffset CreatedAt,
+    long SizeBytes,
+    string Sha256,
+    string SourcePath,
+    string BackupPath,
+    string Trigger,
+    string SchemaVersion,
+    int ActiveCampaigns,
+    int TotalCampaigns,
+    bool Verified);
+
+/// <summary>What the admin API shows for a backup (no server paths).</summary>
+public sealed record BackupDto(
+    string Name,
+    DateTimeOffset CreatedAt,
+    long SizeBytes,
+    string Sha256,
+    string Trigger,
+    string SchemaVersion,
+    int ActiveCampaigns,
+    bool Verified,
+    string DownloadUrl)
+{
+    public static BackupDto From(BackupEntry entry) =>
+        new(entry.Name, entry.CreatedAt, entry.SizeBytes, entry.Sha256, entry.Trigger, entry.SchemaVersion, entry.ActiveCampaigns,
+            entry.Verified, $"/api/admin/backups/{entry.Name}");
+}
+
+public static partial class BackupNames
+{
+    public const string Extension = ".sqlite";
+    public const string SidecarExtension = ".json";
+    public const string TemporaryExtension = ".tmp";
+
+    /// <summary>The only names ever accepted from outside: no directories, no dots to climb, nothing but our own pattern.</summary>
+    [GeneratedRegex(@"^campaigns_backup_\d{8}_\d{6}_\d{3}\.sqlite$", RegexOptions.CultureInvariant)]
+    private static partial Regex ValidName();
+
+    public static bool IsValid(string? name) => name is not null && ValidName().IsMatch(name);
+
+    /// <summary>campaigns_backup_YYYYMMDD_HHMMSS_fff.sqlite (UTC); callers step the clock on a clash.</summary>
+    public static string For(DateTimeOffset at) => $"campaigns_backup_{at.UtcDateTime:yyyyMMdd_HHmmss_fff}{Extension}";
+
+    public static string SidecarOf(string backupPath) => backupPath + SidecarExtension;
+}

@@ -1,0 +1,323 @@
+using Campaigns.Api.Seeding;
+using Campaigns.Api.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Campaigns.Api.Backups;
+
+public sealed record BackupAttempt(DateTimeOffset At, string Trigger, string? Name, string? Error)
+{
+    public bool Succeeded => Error is null;
+}
+
+public sealed record BackupVerification(string Name, bool Ok, string? Problem);
+
+public sealed record CleanupSummary(IReadOnlyList<string> Removed);
+
+public sealed class BackupFailedException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Takes consistent copies of the live database: <c>VACUUM INTO</c> a temporary file (in WAL mode it only holds a read
+/// snapshot, so writers carry on), fsync, verify, write the sidecar, then publish with an atomic rename. The sidecar is
+/// written before the rename, so a crash at any point never leaves a <c>.sqlite</c> without its sidecar; what it can
+/// leave (a <c>.tmp</c>, a sidecar without a file) is removed by <see cref="Cleanup"/>.
+/// </summary>
+public sealed class BackupService(
+    DataDirectory dataDirectory,
+    BackupCatalog catalog,
+    CanonicalSeedSource seed,
+    IOptions<BackupOptions> options,
+    IOptions<StorageOptions> storage,
+    TimeProvider time,
+    ILogger<BackupService> logger)
+{
+    /// <summary>A temporary file this old is no longer being written by anyone (a backup takes seconds).</summary>
+    private static readonly TimeSpan StaleTemporaryAge = TimeSpan.FromHours(1);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private BackupAttempt? _lastAttempt;
+
+    public BackupAttempt? LastAttempt => Volatile.Read(ref _lastAttempt);
+
+    /// <summary>Backs up the live database; throws <see cref="BackupFailedException"/> after logging and removing any partial file.</summary>
+    /// <param name="keepAlso">A backup rotation must not remove (the one a restore is about to copy).</param>
+    public async Task<BackupEntry> CreateAsync(string trigger, CancellationToken cancellationToken = default, string? keepAlso = null)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var entry = await Task.Run(() => Create(trigger), cancellationToken);
+            Volatile.Write(ref _lastAttempt, new BackupAttempt(entry.CreatedAt, trigger, entry.Name, null));
+            Rotate(keepAlso);
+            return entry;
+        }
+        catch (BackupFailedException ex)
+        {
+            Volatile.Write(ref _lastAttempt, new BackupAttempt(time.GetUtcNow(), trigger, null, ex.Message));
+            throw;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>For startup: a failed backup is logged and reported by /health, and the service keeps serving.</summary>
+    public async Task<BackupEntry?> TryCreateAsync(string trigger, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await CreateAsync(trigger, cancellationToken);
+        }
+        catch (BackupFailedException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Does the live database hold campaigns worth a backup? False when it is missing or brand new.</summary>
+    public bool LiveDatabaseHoldsData()
+    {
+        if (!File.Exists(dataDirectory.DatabasePath))
+        {
+            return false;
+        }
+
+        using var live = SqliteFile.Open(dataDirectory.DatabasePath, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds);
+        return SqliteFile.Inspect(live) is { TotalCampaigns: > 0 };
+    }
+
+    /// <summary>The sidecar's checksum still matches, SQLite finds the file intact, and the campaigns are readable.</summary>
+    public BackupVerification Verify(BackupEntry entry)
+    {
+        var path = catalog.PathOf(entry.Name);
+        try
+        {
+            var sha256 = SqliteFile.Sha256Of(path);
+            if (!string.Equals(sha256, entry.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                return new BackupVerification(entry.Name, false, $"checksum mismatch: the file's sha256 is {sha256}, its sidecar says {entry.Sha256}");
+            }
+
+            var problem = CheckCopy(path, out _);
+            return new BackupVerification(entry.Name, problem is null, problem);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
+        {
+            return new BackupVerification(entry.Name, false, ex.Message);
+        }
+    }
+
+    public int ExpectedActive() => seed.Load() is { Seed: { } canonical } ? seed.ExpectedActive(canonical) : 0;
+
+    /// <summary>
+    /// Removes leftovers of interrupted backups (temporary files, sidecars without a file) and quarantined databases
+    /// older than <see cref="BackupOptions.QuarantineDays"/>. At startup every temporary file is stale; later, only
+    /// old ones are, since another process (the CLI) may be writing one right now.
+    /// </summary>
+    public CleanupSummary Cleanup(bool atStartup)
+    {
+        var now = time.GetUtcNow();
+        var removed = new List<string>();
+        var backups = dataDirectory.BackupsPath;
+        if (Directory.Exists(backups))
+        {
+            foreach (var temporary in Directory.EnumerateFiles(backups, "*" + BackupNames.TemporaryExtension + "*"))
+            {
+                if (atStartup || now - File.GetLastWriteTimeUtc(temporary) > StaleTemporaryAge)
+                {
+                    Remove(temporary, "temporary file of an interrupted backup", removed);
+                }
+            }
+
+            foreach (var sidecar in Directory.EnumerateFiles(backups, "*" + BackupNames.Extension + BackupNames.SidecarExtension))
+            {
+                var backup = sidecar[..^BackupNames.SidecarExtension.Length];
+                if (!File.Exists(backup) && !File.Exists(backup + BackupNames.TemporaryExtension))
+                {
+                    Remove(sidecar, "sidecar of a backup that was never published", removed);
+                }
+            }
+        }
+
+        var quarantine = dataDirectory.QuarantinePath;
+        if (Directory.Exists(quarantine))
+        {
+            var limit = TimeSpan.FromDays(options.Value.QuarantineDays);
+            foreach (var file in Directory.EnumerateFiles(quarantine))
+            {
+                if (now - File.GetLastWriteTimeUtc(file) > limit)
+                {
+                    Remove(file, $"quarantined database older than {options.Value.QuarantineDays} days", removed);
+                }
+            }
+        }
+
+        return new CleanupSummary(removed);
+    }
+
+    private BackupEntry Create(string trigger)
+    {
+        var source = dataDirectory.DatabasePath;
+        var (name, temporary) = Reserve();
+        var destination = catalog.PathOf(name);
+        var sidecarWritten = false;
+        logger.LogInformation("Backing up {DatabasePath} to {BackupPath} ({Trigger})", source, destination, trigger);
+        try
+        {
+            if (!File.Exists(source))
+            {
+                throw new BackupFailedException($"There is no database at {source} to back up.");
+            }
+
+            using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
+            using (var vacuum = live.CreateCommand())
+            {
+                vacuum.CommandText = "VACUUM INTO $path;";
+                vacuum.Parameters.AddWithValue("$path", temporary);
+                vacuum.ExecuteNonQuery();
+            }
+
+            SqliteFile.FlushToDisk(temporary);
+            var problem = CheckCopy(temporary, out var contents);
+            if (problem is not null)
+            {
+                throw new BackupFailedException($"The copy failed verification: {problem}");
+            }
+
+            var entry = new BackupEntry(
+                name, time.GetUtcNow(), new FileInfo(temporary).Length, SqliteFile.Sha256Of(temporary), source, destination, trigger,
+                contents!.SchemaVersion, contents.ActiveCampaigns, contents.TotalCampaigns, Verified: true);
+            catalog.WriteSidecar(entry);
+            sidecarWritten = true;
+            File.Move(temporary, destination);
+            logger.LogInformation(
+                "Backup {BackupName} written ({Trigger}): {SizeBytes} bytes, {ActiveCampaigns} active campaigns, schema {SchemaVersion}, sha256 {Sha256}",
+                name, trigger, entry.SizeBytes, entry.ActiveCampaigns, entry.SchemaVersion, entry.Sha256);
+            return entry;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or BackupFailedException)
+        {
+            TryDelete(temporary);
+            if (sidecarWritten && !File.Exists(destination))
+            {
+                TryDelete(BackupNames.SidecarOf(destination));
+            }
+
+            logger.LogError(ex is BackupFailedException ? null : ex, "Backup of {DatabasePath} to {BackupPath} failed ({Trigger}); the service keeps running: {Reason}",
+                source, destination, trigger, ex.Message);
+            throw ex as BackupFailedException ?? new BackupFailedException($"Backup of {source} to {destination} failed: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A name no one else holds: the temporary file is created exclusively, a clash moves the clock by 1 ms.</summary>
+    private (string Name, string Temporary) Reserve()
+    {
+        try
+        {
+            Directory.CreateDirectory(dataDirectory.BackupsPath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("Backup directory {BackupDirectory} cannot be created: {Reason}", dataDirectory.BackupsPath, ex.Message);
+            throw new BackupFailedException($"The backup directory {dataDirectory.BackupsPath} cannot be created: {ex.Message}", ex);
+        }
+
+        var at = time.GetUtcNow();
+        for (var attempt = 0; ; attempt++, at = at.AddMilliseconds(1))
+        {
+            var name = BackupNames.For(at);
+            var path = catalog.PathOf(name);
+            if (File.Exists(path) || File.Exists(BackupNames.SidecarOf(path)))
+            {
+                continue;
+            }
+
+            var temporary = path + BackupNames.TemporaryExtension;
+            try
+            {
+                new FileStream(temporary, FileMode.CreateNew, FileAccess.Write).Dispose();
+                return (name, temporary);
+            }
+            catch (IOException) when (File.Exists(temporary) && attempt < 1000)
+            {
+                // another backup took this millisecond
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                logger.LogError("Cannot write in the backup directory {BackupDirectory}: {Reason}", dataDirectory.BackupsPath, ex.Message);
+                throw new BackupFailedException($"Cannot write in the backup directory {dataDirectory.BackupsPath}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    /// <summary>Null when the copy is sound; otherwise what is wrong with it.</summary>
+    private static string? CheckCopy(string path, out SqliteContents? contents)
+    {
+        using var copy = SqliteFile.Open(path, SqliteOpenMode.ReadOnly);
+        contents = null;
+        var check = SqliteFile.Check(copy);
+        if (check != "ok")
+        {
+            return $"integrity_check: {check}";
+        }
+
+        contents = SqliteFile.Inspect(copy);
+        return contents is null ? "the copy has no campaigns table" : null;
+    }
+
+    /// <summary>Keeps the newest <see cref="BackupOptions.Keep"/>, and the last known good one whatever its age.</summary>
+    private void Rotate(string? keepAlso)
+    {
+        var entries = catalog.List();
+        var lastKnownGood = entries.FirstOrDefault(e => e.Verified && e.ActiveCampaigns >= ExpectedActive());
+        var keep = entries.Take(options.Value.Keep).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
+        if (lastKnownGood is not null)
+        {
+            keep.Add(lastKnownGood.Name);
+        }
+
+        if (keepAlso is not null)
+        {
+            keep.Add(keepAlso);
+        }
+
+        foreach (var doomed in entries.Where(e => !keep.Contains(e.Name)))
+        {
+            var path = catalog.PathOf(doomed.Name);
+            // The file goes first: a crash in between leaves a sidecar without a file (ignored, cleaned), never the reverse.
+            TryDelete(path);
+            TryDelete(BackupNames.SidecarOf(path));
+            logger.LogInformation("Rotated out backup {BackupName} from {CreatedAt} (keeping the newest {Keep} and the last known good {LastKnownGood})",
+                doomed.Name, doomed.CreatedAt, options.Value.Keep, lastKnownGood?.Name);
+        }
+    }
+
+    private void Remove(string path, string why, List<string> removed)
+    {
+        if (TryDelete(path))
+        {
+            removed.Add(path);
+            logger.LogInformation("Cleanup removed {FilePath}: {Reason}", path, why);
+        }
+    }
+
+    private bool TryDelete(string path)
+    {
+        try
+        {
+            if (!File.Exists(path))
+            {
+                return false;
+            }
+
+            File.Delete(path);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not delete {FilePath}: {Reason}", path, ex.Message);
+            return false;
+        }
+    }
+}

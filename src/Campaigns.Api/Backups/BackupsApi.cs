@@ -1,0 +1,107 @@
+using Campaigns.Api.Admin;
+using Campaigns.Api.Infrastructure;
+using Campaigns.Api.Jobs;
+using FluentValidation;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+
+namespace Campaigns.Api.Backups;
+
+public sealed record RestoreRequest(string? Source, string? Backup);
+
+public sealed class RestoreRequestValidator : AbstractValidator<RestoreRequest>
+{
+    public RestoreRequestValidator()
+    {
+        RuleFor(r => r.Source)
+            .NotEmpty().WithMessage($"'source' is required: one of {string.Join(", ", RestoreSources.All)}.")
+            .Must(s => RestoreSources.All.Contains(s)).WithMessage($"'source' must be one of {string.Join(", ", RestoreSources.All)}.");
+        RuleFor(r => r.Backup)
+            .NotEmpty().When(r => r.Source == RestoreSources.Backup).WithMessage("'backup' (a backup file name) is required when source is 'backup'.");
+        RuleFor(r => r.Backup)
+            .Must(BackupNames.IsValid).When(r => !string.IsNullOrEmpty(r.Backup) && r.Source == RestoreSources.Backup)
+            .WithMessage("'backup' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite.");
+        RuleFor(r => r.Backup)
+            .Empty().When(r => r.Source is RestoreSources.Canonical or RestoreSources.LatestBackup)
+            .WithMessage("'backup' is only used with source 'backup'.");
+    }
+}
+
+/// <summary>Backups and restores for operators (CONTRACT.md): every long operation is a job followed at /api/admin/jobs/{id}.</summary>
+public static class BackupsApi
+{
+    public static IEndpointRouteBuilder MapBackupsApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api").WithTags("Backups").RequireAuthorization(AdminAuthentication.Policy);
+        admin.MapPost("/admin/restore", StartRestore).WithName("StartRestore");
+        // Kept for the scripts and bookmarks that called the old hand-run restore: now the canonical restore job.
+        admin.MapPost("/emergency-restore-12-campaigns", StartLegacyRestore).WithName("LegacyEmergencyRestore");
+        admin.MapPost("/admin/backups", StartBackup).WithName("StartBackup");
+        admin.MapGet("/admin/backups", ListBackups).WithName("ListBackups");
+        admin.MapGet("/admin/backups/{name}", DownloadBackup).WithName("DownloadBackup");
+        admin.MapGet("/admin/jobs/{jobId}", GetJob).WithName("GetJob");
+        return app;
+    }
+
+    public static Results<Accepted<JobAccepted>, ValidationProblem> StartRestore(
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, IValidator<RestoreRequest> validator, JobLauncher launcher)
+    {
+        request ??= new RestoreRequest(null, null);
+        var validation = validator.Validate(request);
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.ToDictionary());
+        }
+
+        var accepted = launcher.StartRestore(request.Source!, request.Backup);
+        return TypedResults.Accepted(accepted.StatusUrl, accepted);
+    }
+
+    public static Accepted<JobAccepted> StartLegacyRestore(JobLauncher launcher)
+    {
+        var accepted = launcher.StartRestore(RestoreSources.Canonical, null);
+        return TypedResults.Accepted(accepted.StatusUrl, accepted);
+    }
+
+    public static Accepted<JobAccepted> StartBackup(JobLauncher launcher)
+    {
+        var accepted = launcher.StartBackup();
+        return TypedResults.Accepted(accepted.StatusUrl, accepted);
+    }
+
+    public static Ok<List<BackupDto>> ListBackups(BackupCatalog catalog) =>
+        TypedResults.Ok(catalog.List().Select(BackupDto.From).ToList());
+
+    public static Results<FileStreamHttpResult, ValidationProblem> DownloadBackup(string name, BackupCatalog catalog)
+    {
+        if (!BackupNames.IsValid(name))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["name"] = ["'name' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite."],
+            });
+        }
+
+        var entry = catalog.Find(name) ?? throw new DomainException(StatusCodes.Status404NotFound, "Backup not found", $"There is no backup named '{name}'.");
+        var stream = new FileStream(catalog.PathOf(entry.Name), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, useAsync: true);
+        return TypedResults.File(stream, "application/octet-stream", entry.Name);
+    }
+
+    public static Ok<JobDto> GetJob(string jobId, JobStore jobs) =>
+        TypedResults.Ok(JobDto.From(jobs.Get(jobId) ?? throw new DomainException(StatusCodes.Status404NotFound, "Job not found", $"There is no job '{jobId}'.")));
+}
+
+public sealed record JobDto(
+    string JobId,
+    string Kind,
+    string? Source,
+    string State,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? StartedAt,
+    DateTimeOffset? FinishedAt,
+    System.Text.Json.JsonElement? Result,
+    string? Error)
+{
+    public static JobDto From(JobRecord r) => new(r.JobId, r.Kind, r.Source, r.State, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Result, r.Error);
+}

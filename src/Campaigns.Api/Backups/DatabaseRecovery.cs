@@ -1,0 +1,126 @@
+using Campaigns.Api.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Campaigns.Api.Backups;
+
+/// <summary>
+/// The startup half of backups, run after the volume check and before migrations: save what is there, or bring back
+/// what was lost. A missing database comes back from the newest good backup; a corrupt one is moved aside (never
+/// deleted) and replaced by that backup, or by a new database the canonical top-up fills.
+/// </summary>
+public sealed class DatabaseRecovery(
+    DataDirectory dataDirectory,
+    BackupService backups,
+    BackupCatalog catalog,
+    RestoreService restores,
+    RecoveryLog recoveries,
+    IOptions<StorageOptions> storage,
+    TimeProvider time,
+    ILogger<DatabaseRecovery> logger)
+{
+    private const int SqliteCorrupt = 11;
+    private const int SqliteNotADatabase = 26;
+
+    public async Task RecoverAsync(CancellationToken cancellationToken = default)
+    {
+        backups.Cleanup(atStartup: true);
+        var database = dataDirectory.DatabasePath;
+        if (!File.Exists(database))
+        {
+            if (File.Exists(database + "-wal") || File.Exists(database + "-shm"))
+            {
+                // A journal without its database must not be replayed into a new one.
+                logger.LogWarning("Moved the leftover journal of the missing database {DatabasePath} to {QuarantinePath}", database, Quarantine());
+            }
+
+            if (catalog.LastKnownGood(backups.ExpectedActive()) is not null)
+            {
+                logger.LogError("Database {DatabasePath} is missing but backups exist; restoring the newest good backup", database);
+                await RestoreNewestGoodAsync(RecoveryKinds.MissingDatabase, cancellationToken);
+            }
+
+            return;
+        }
+
+        if (CheckLiveDatabase() is not { } problem)
+        {
+            if (backups.LiveDatabaseHoldsData())
+            {
+                await backups.TryCreateAsync(BackupTriggers.Startup, cancellationToken);
+            }
+
+            return;
+        }
+
+        var quarantined = Quarantine();
+        logger.LogError("Database {DatabasePath} is corrupt ({Problem}); moved to {QuarantinePath}; recovering from the newest good backup",
+            database, problem, quarantined);
+        if (await RestoreNewestGoodAsync(RecoveryKinds.Quarantined, cancellationToken) is { } replacement)
+        {
+            recoveries.Record(RecoveryKinds.Quarantined,
+                $"The database was corrupt ({problem}); it was moved to {quarantined} and backup {replacement.Name} was restored.");
+        }
+        else
+        {
+            recoveries.Record(RecoveryKinds.Quarantined,
+                $"The database was corrupt ({problem}); it was moved to {quarantined} and a new database was started from the canonical campaigns.");
+        }
+    }
+
+    /// <summary>
+    /// Restores the newest good backup that passes verification, falling back to older ones: a damaged backup must not
+    /// keep the service from starting. Null when none could be restored (the canonical top-up then fills a new database).
+    /// </summary>
+    private async Task<BackupEntry?> RestoreNewestGoodAsync(string recoveryKind, CancellationToken cancellationToken)
+    {
+        foreach (var candidate in catalog.Good(backups.ExpectedActive()))
+        {
+            try
+            {
+                await restores.RestoreAsync(RestoreSources.Backup, candidate.Name, recoveryKind, preRestoreBackup: false, cancellationToken);
+                return candidate;
+            }
+            catch (BackupVerificationException ex)
+            {
+                logger.LogError("Backup {BackupName} cannot be used for recovery ({Reason}); trying the next one", candidate.Name, ex.Message);
+            }
+        }
+
+        logger.LogError("No backup in {BackupDirectory} could be restored; starting from the canonical campaigns", catalog.Directory);
+        return null;
+    }
+
+    /// <summary>Null when <c>PRAGMA quick_check</c> passes. Only corruption counts: a busy or locked file is not a reason to move it.</summary>
+    private string? CheckLiveDatabase()
+    {
+        try
+        {
+            using var live = SqliteFile.Open(dataDirectory.DatabasePath, SqliteOpenMode.ReadWrite, storage.Value.BusyTimeoutSeconds);
+            var check = SqliteFile.Check(live, quick: true);
+            return check == "ok" ? null : $"quick_check: {check}";
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+        {
+            return ex.Message;
+        }
+    }
+
+    /// <summary>Moves the database and its -wal/-shm into quarantine/ under one timestamped name.</summary>
+    private string Quarantine()
+    {
+        Directory.CreateDirectory(dataDirectory.QuarantinePath);
+        var stamp = time.GetUtcNow().UtcDateTime.ToString("yyyyMMdd_HHmmss_fff", System.Globalization.CultureInfo.InvariantCulture);
+        var target = Path.Combine(dataDirectory.QuarantinePath, $"campaigns_{stamp}.db");
+        foreach (var suffix in new[] { "", "-wal", "-shm" })
+        {
+            var file = dataDirectory.DatabasePath + suffix;
+            if (File.Exists(file))
+            {
+                File.Move(file, target + suffix);
+            }
+        }
+
+        return target;
+    }
+}

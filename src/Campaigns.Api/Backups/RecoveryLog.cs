@@ -1,0 +1,58 @@
+using System.Text.Json;
+using Campaigns.Api.Storage;
+
+namespace Campaigns.Api.Backups;
+
+public static class RecoveryKinds
+{
+    public const string MissingDatabase = "missing-database-restored";
+    public const string Quarantined = "corrupt-database-quarantined";
+    public const string Restore = "restore";
+}
+
+public sealed record RecoveryRecord(DateTimeOffset At, string Kind, string Detail);
+
+/// <summary>
+/// The last recovery or restore, for /health. Kept in a file on the volume (not in the database, which a restore
+/// overwrites) so it is still reported after the restart that follows a crash.
+/// </summary>
+public sealed class RecoveryLog(DataDirectory dataDirectory, TimeProvider time, ILogger<RecoveryLog> logger)
+{
+    private RecoveryRecord? _lastWritten;
+
+    private string FilePath => Path.Combine(dataDirectory.JobsPath, "last-recovery.json");
+
+    /// <summary>Read from the file each time, so a restore run by the CLI next to the API shows up too.</summary>
+    public RecoveryRecord? Last => Read() ?? Volatile.Read(ref _lastWritten);
+
+    public RecoveryRecord Record(string kind, string detail)
+    {
+        var record = new RecoveryRecord(time.GetUtcNow(), kind, detail);
+        Volatile.Write(ref _lastWritten, record);
+
+        try
+        {
+            Directory.CreateDirectory(dataDirectory.JobsPath);
+            SqliteFile.WriteAtomically(FilePath, JsonSerializer.SerializeToUtf8Bytes(record, BackupCatalog.Json));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("Could not record the recovery in {FilePath}: {Reason}", FilePath, ex.Message);
+        }
+
+        return record;
+    }
+
+    private RecoveryRecord? Read()
+    {
+        try
+        {
+            return File.Exists(FilePath) ? JsonSerializer.Deserialize<RecoveryRecord>(File.ReadAllBytes(FilePath), BackupCatalog.Json) : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            logger.LogWarning("Could not read the last recovery from {FilePath}: {Reason}", FilePath, ex.Message);
+            return null;
+        }
+    }
+}

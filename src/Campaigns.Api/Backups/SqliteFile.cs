@@ -1,0 +1,99 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+
+namespace Campaigns.Api.Backups;
+
+/// <summary>What a SQLite file holds, read through its own connection (never EF's), for backups and recovery.</summary>
+public sealed record SqliteContents(string SchemaVersion, int ActiveCampaigns, int TotalCampaigns);
+
+public static class SqliteFile
+{
+    /// <summary>Unpooled, so the file is really closed when the connection is (it is about to be renamed or moved).</summary>
+    public static SqliteConnection Open(string path, SqliteOpenMode mode, int busyTimeoutSeconds = 30)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = mode,
+            Pooling = false,
+            DefaultTimeout = busyTimeoutSeconds,
+        }.ToString());
+        connection.Open();
+        Execute(connection, $"PRAGMA busy_timeout = {busyTimeoutSeconds * 1000};");
+        return connection;
+    }
+
+    /// <summary>"ok", or what SQLite found wrong. <c>quick_check</c> skips the index/content cross-checks.</summary>
+    public static string Check(SqliteConnection connection, bool quick = false)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = quick ? "PRAGMA quick_check;" : "PRAGMA integrity_check;";
+        using var reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read() && lines.Count < 10)
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return string.Join("; ", lines);
+    }
+
+    /// <summary>Null when the file has no campaigns table yet (a brand-new or foreign database).</summary>
+    public static SqliteContents? Inspect(SqliteConnection connection)
+    {
+        if (Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'campaigns';") == 0)
+        {
+            return null;
+        }
+
+        var hasHistory = Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory';") > 0;
+        var schema = hasHistory
+            ? Scalar<string?>(connection, "SELECT MigrationId FROM __EFMigrationsHistory ORDER BY MigrationId DESC LIMIT 1;") ?? ""
+            : "";
+        return new SqliteContents(
+            schema,
+            (int)Scalar<long>(connection, "SELECT count(*) FROM campaigns WHERE Active = 1;"),
+            (int)Scalar<long>(connection, "SELECT count(*) FROM campaigns;"));
+    }
+
+    public static string Sha256Of(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    /// <summary>fsync: the bytes are on the disk before the rename that publishes them.</summary>
+    public static void FlushToDisk(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
+        stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Writes a small file so that readers see the old content or the new one, never half of it.</summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
+    {
+        var temporary = path + BackupNames.TemporaryExtension;
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(content);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static T Scalar<T>(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        var value = command.ExecuteScalar();
+        return value is null or DBNull ? default! : (T)value;
+    }
+}

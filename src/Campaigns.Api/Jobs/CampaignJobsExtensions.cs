@@ -1,0 +1,75 @@
+using Campaigns.Api.Admin;
+using Campaigns.Api.Backups;
+using Campaigns.Api.Health;
+using Hangfire;
+using Hangfire.AspNetCore;
+using Hangfire.Dashboard;
+using Hangfire.InMemory;
+using Microsoft.Extensions.Options;
+
+namespace Campaigns.Api.Jobs;
+
+public static class CampaignJobsExtensions
+{
+    public const string BackupJobId = "backup-database";
+    public const string CleanupJobId = "cleanup";
+
+    /// <summary>
+    /// Hangfire on in-memory storage: nothing durable lives there (our <see cref="JobStore"/> keeps the record), so
+    /// losing it on restart costs nothing. A PostgreSQL deployment swaps the <see cref="JobStorage"/> here.
+    /// </summary>
+    public static IHostApplicationBuilder AddCampaignJobs(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        // Hangfire's defaults (JobStorage.Current, JobActivator.Current) are process-wide statics; registering our own
+        // instances keeps each host (tests run several at once) on its own storage and its own container.
+        services.AddSingleton<JobStorage>(_ => new InMemoryStorage());
+        services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
+        services.AddHangfire((provider, configuration) => configuration
+            .UseLogProvider(new HangfireLogProvider(provider.GetRequiredService<ILoggerFactory>()))
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings());
+        services.AddHangfireServer(options =>
+        {
+            options.WorkerCount = 2;
+            options.ShutdownTimeout = TimeSpan.FromSeconds(10);
+        });
+
+        services.AddSingleton<JobStore>();
+        services.AddSingleton<JobHooks>();
+        services.AddSingleton<JobLauncher>();
+        services.AddScoped<CampaignJobs>();
+        services.AddHostedService<RecurringJobsRegistration>();
+        services.AddHealthChecks().AddCheck<JobsHealthCheck>("jobs");
+        return builder;
+    }
+
+    /// <summary>The dashboard at /hangfire, behind the admin key (a browser sends it as the HTTP Basic password).</summary>
+    public static IEndpointRouteBuilder MapCampaignJobs(this IEndpointRouteBuilder app)
+    {
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = Array.Empty<IDashboardAuthorizationFilter>(),
+            DashboardTitle = "Campaigns jobs",
+            AppPath = "/",
+        }, app.ServiceProvider.GetRequiredService<JobStorage>()).RequireAuthorization(AdminAuthentication.Policy);
+        return app;
+    }
+}
+
+/// <summary>At start: fail jobs a previous process left unfinished, and (re)register the recurring jobs.</summary>
+internal sealed class RecurringJobsRegistration(
+    JobStore jobs, IRecurringJobManager recurring, IOptions<BackupOptions> options) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        jobs.FailInterrupted();
+        var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
+        recurring.AddOrUpdate<CampaignJobs>(CampaignJobsExtensions.BackupJobId, j => j.ScheduledBackupAsync(CancellationToken.None), options.Value.Schedule, utc);
+        recurring.AddOrUpdate<CampaignJobs>(CampaignJobsExtensions.CleanupJobId, j => j.Cleanup(), Cron.Hourly(), utc);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

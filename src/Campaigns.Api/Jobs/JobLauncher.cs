@@ -1,0 +1,46 @@
+using Campaigns.Api.Backups;
+using Hangfire;
+
+namespace Campaigns.Api.Jobs;
+
+/// <summary>The 202 body: where to follow the job.</summary>
+public sealed record JobAccepted(string JobId, string Kind, string State, string StatusUrl)
+{
+    public static JobAccepted From(JobRecord record) => new(record.JobId, record.Kind, record.State, StatusUrlOf(record.JobId));
+
+    public static string StatusUrlOf(string jobId) => $"/api/admin/jobs/{jobId}";
+}
+
+/// <summary>Records a job in our store, then hands it to Hangfire. Everything that can be refused is refused before queueing.</summary>
+public sealed class JobLauncher(JobStore jobs, RestoreService restores, IBackgroundJobClient hangfire, ILogger<JobLauncher> logger)
+{
+    public JobAccepted StartRestore(string source, string? backup)
+    {
+        restores.ResolveBackup(source, backup); // 404 before anything is queued
+        var record = jobs.Create(JobKinds.Restore, source, backup);
+        Enqueue(record, () => hangfire.Enqueue<CampaignJobs>(j => j.RestoreAsync(record.JobId, CancellationToken.None)));
+        logger.LogWarning("Restore job {JobId} queued: source {RestoreSource} {BackupName}", record.JobId, source, backup);
+        return JobAccepted.From(record);
+    }
+
+    public JobAccepted StartBackup()
+    {
+        var record = jobs.Create(JobKinds.Backup, null);
+        Enqueue(record, () => hangfire.Enqueue<CampaignJobs>(j => j.BackupAsync(record.JobId, CancellationToken.None)));
+        logger.LogInformation("Backup job {JobId} queued", record.JobId);
+        return JobAccepted.From(record);
+    }
+
+    private void Enqueue(JobRecord record, Func<string> enqueue)
+    {
+        try
+        {
+            enqueue();
+        }
+        catch (Exception ex)
+        {
+            jobs.MarkFailed(record.JobId, $"Could not be queued: {ex.Message}");
+            throw;
+        }
+    }
+}

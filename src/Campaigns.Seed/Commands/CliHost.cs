@@ -1,0 +1,81 @@
+using System.CommandLine;
+using Campaigns.Api.Backups;
+using Campaigns.Api.Infrastructure;
+using Campaigns.Api.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Campaigns.Seed.Commands;
+
+/// <summary>
+/// The API's own services (same extension methods, same code paths) on a host that is built but never started: no web
+/// server, no startup sequence, no Hangfire. SQLite locking makes it safe next to a running API on the same directory.
+/// </summary>
+public static class CliHost
+{
+    public static Option<string?> DataDirectoryOption() => new("--data-dir")
+    {
+        Description = "The data directory holding campaigns.db and backups/ (default: DATA_DIR, Storage:DataDirectory, RAILWAY_VOLUME_MOUNT_PATH, then ./data).",
+    };
+
+    public static IHost Build(string? dataDirectory)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = [] });
+        if (!string.IsNullOrWhiteSpace(dataDirectory))
+        {
+            builder.Configuration["DATA_DIR"] = Path.GetFullPath(dataDirectory);
+        }
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None); // its failures reach the user as the command's error
+        builder.AddCampaignStorage();
+        builder.AddCampaignsApi();
+        builder.AddCampaignBackups();
+        var host = builder.Build();
+        host.Services.GetRequiredService<IStartupValidator>().Validate(); // bad settings fail as they do in the API
+        return host;
+    }
+
+    /// <summary>Runs a command body on the CLI host and turns failures into a message and an exit code.</summary>
+    public static async Task<int> RunAsync(ParseResult parse, Option<string?> dataDirectory, Func<IServiceProvider, TextWriter, Task<int>> body)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        try
+        {
+            using var host = Build(parse.GetValue(dataDirectory));
+            var data = host.Services.GetRequiredService<DataDirectory>();
+            if (!Directory.Exists(data.Path))
+            {
+                // A typo in --data-dir must not quietly create a new, empty database somewhere else.
+                error.WriteLine($"error: the data directory {data.Path} (chosen by {data.ChosenBy}) does not exist.");
+                return ExitCodes.InvalidInput;
+            }
+
+            await using var scope = host.Services.CreateAsyncScope();
+            return await body(scope.ServiceProvider, parse.InvocationConfiguration.Output);
+        }
+        catch (Exception ex) when (ExitCodeFor(ex) is { } code)
+        {
+            error.WriteLine($"error: {ex.Message}");
+            return code;
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+        }
+    }
+
+    private static int? ExitCodeFor(Exception exception) => exception switch
+    {
+        DomainException { StatusCode: 404 } => ExitCodes.NotFound,
+        DomainException { StatusCode: 400 } or SnapshotFormatException or OptionsValidationException => ExitCodes.InvalidInput,
+        DomainException or BackupFailedException or SqliteException or IOException or UnauthorizedAccessException => ExitCodes.Failed,
+        _ => null,
+    };
+}

@@ -1,0 +1,72 @@
+using System.Text.Json;
+using Campaigns.Api.Backups;
+using Campaigns.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
+
+namespace Campaigns.Tests.Backups;
+
+public sealed class CrashTests
+{
+    [Fact]
+    public async Task KillDuringABackupLeavesNoBackupWithoutAValidSidecarAndTheNextStartCleansUp()
+    {
+        using var dir = new TempDirectory();
+        var database = dir.Combine("campaigns.db");
+        await SeedFiles.ArrangeDatabaseAsync(database, SeedFiles.UserCampaign("existing"));
+        AddBallast(database, megabytes: 32); // makes the startup backup last long enough to be caught in the act
+        var backups = dir.Combine("backups");
+
+        await using (var api = ApiProcess.Start(dir.Path))
+        {
+            var temporary = await WaitForAsync(() => Directory.Exists(backups) && Directory.GetFiles(backups, "*.tmp*").Length > 0);
+            Assert.True(temporary, $"no backup in progress was seen:\n{api.Output}");
+            api.Kill();
+        }
+
+        Assert.NotEmpty(Directory.GetFiles(backups, "*.tmp*"));
+        AssertEveryBackupHasAValidSidecar(backups);
+
+        await using (var api = ApiProcess.Start(dir.Path))
+        {
+            await api.WaitUntilReadyAsync();
+            Assert.Empty(Directory.GetFiles(backups, "*.tmp*"));
+            Assert.Contains("temporary file of an interrupted backup", api.Output);
+            Assert.Single(Directory.GetFiles(backups, "*.sqlite")); // the new start's own backup
+            AssertEveryBackupHasAValidSidecar(backups);
+        }
+    }
+
+    private static void AssertEveryBackupHasAValidSidecar(string backups)
+    {
+        foreach (var backup in Directory.GetFiles(backups, "*.sqlite"))
+        {
+            var sidecar = JsonSerializer.Deserialize<BackupEntry>(File.ReadAllBytes(backup + ".json"), new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+            Assert.Equal(Path.GetFileName(backup), sidecar.Name);
+            Assert.Equal(sidecar.Sha256, SqliteFile.Sha256Of(backup));
+        }
+    }
+
+    private static void AddBallast(string database, int megabytes)
+    {
+        using var connection = SqliteFile.Open(database, SqliteOpenMode.ReadWrite);
+        SqliteFile.Execute(connection, "CREATE TABLE ballast (data BLOB NOT NULL);");
+        SqliteFile.Execute(connection, $"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {megabytes * 4}) INSERT INTO ballast SELECT randomblob(256 * 1024) FROM n;");
+    }
+
+    /// <summary>Watches the file system for a condition (not a sleep standing in for synchronisation).</summary>
+    private static async Task<bool> WaitForAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(1);
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Campaigns.Api.Backups;
+using Campaigns.Tests.Infrastructure;
+using Microsoft.Extensions.Logging;
+
+namespace Campaigns.Tests.Backups;
+
+public sealed class RecoveryTests
+{
+    [Fact]
+    public async Task MissingDatabaseWithBackupsIsRestoredFromTheNewestGoodOneOnStart()
+    {
+        using var dir = new TempDirectory();
+        BackupEntry damaged;
+        await using (var first = new CampaignsApiFactory(dir.Path))
+        {
+            var admin = first.CreateAdminClient();
+            await admin.PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("user-made"));
+            await first.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+            await admin.PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("made-later"));
+            damaged = await first.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+        }
+
+        // The newest backup is damaged on disk: recovery must fall back to the one before it, not refuse to start.
+        await using (var file = new FileStream(Path.Combine(dir.Path, "backups", damaged.Name), FileMode.Open, FileAccess.Write))
+        {
+            file.Position = file.Length / 2;
+            file.Write(new byte[64]);
+        }
+
+        foreach (var file in Directory.GetFiles(dir.Path, "campaigns.db*"))
+        {
+            File.Delete(file);
+        }
+
+        await using var redeployed = new CampaignsApiFactory(dir.Path);
+        var campaigns = await redeployed.CreateClient().GetCampaignsAsync();
+
+        Assert.Contains(campaigns, c => c.Key == "user-made");
+        Assert.DoesNotContain(campaigns, c => c.Key == "made-later");
+        Assert.Equal(13, campaigns.Count(c => c.Active));
+        Assert.True(redeployed.Logs.Contains("cannot be used for recovery", LogLevel.Error));
+        var recovery = (await Health(redeployed)).GetProperty("backups").GetProperty("lastRecovery");
+        Assert.Equal(RecoveryKinds.MissingDatabase, recovery.GetProperty("kind").GetString());
+    }
+
+    [Fact]
+    public async Task CorruptDatabaseIsQuarantinedRestoredAndShownByHealth()
+    {
+        using var dir = new TempDirectory();
+        await using (var first = new CampaignsApiFactory(dir.Path))
+        {
+            await first.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("user-made"));
+            await first.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+        }
+
+        var database = Path.Combine(dir.Path, "campaigns.db");
+        var length = new FileInfo(database).Length;
+        await using (var file = new FileStream(database, FileMode.Open, FileAccess.Write))
+        {
+            file.Position = length / 4;
+            file.Write(Enumerable.Repeat((byte)0xA5, (int)(length / 2)).ToArray());
+        }
+
+        await using var redeployed = new CampaignsApiFactory(dir.Path);
+        var campaigns = await redeployed.CreateClient().GetCampaignsAsync();
+
+        Assert.Contains(campaigns, c => c.Key == "user-made");
+        var quarantined = Assert.Single(Directory.GetFiles(Path.Combine(dir.Path, "quarantine"), "campaigns_*.db"));
+        Assert.Equal(length, new FileInfo(quarantined).Length); // moved, not deleted or rewritten
+        Assert.True(redeployed.Logs.Contains("is corrupt", LogLevel.Error));
+        var recovery = (await Health(redeployed)).GetProperty("backups").GetProperty("lastRecovery");
+        Assert.Equal(RecoveryKinds.Quarantined, recovery.GetProperty("kind").GetString());
+        Assert.Contains("quarantine", recovery.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task UnwritableBackupDirectoryIsLoggedAndTheServiceKeepsServing()
+    {
+        using var dir = new TempDirectory();
+        await SeedFiles.ArrangeDatabaseAsync(dir.Combine("campaigns.db"), SeedFiles.UserCampaign("existing"));
+        // Tests run as root, where permission bits do not stop writes: a file where the directory should be does.
+        await File.WriteAllTextAsync(dir.Combine("backups"), "not a directory");
+
+        await using var api = new CampaignsApiFactory(dir.Path);
+        var admin = api.CreateAdminClient();
+        Assert.Contains((await admin.GetCampaignsAsync()), c => c.Key == "existing");
+        Assert.True(api.Logs.Contains("cannot be created", LogLevel.Error), "the startup backup failure is logged");
+
+        var accepted = await (await admin.PostAsync("/api/admin/backups", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var job = await admin.WaitForJobAsync(accepted.GetProperty("statusUrl").GetString()!);
+
+        Assert.Equal("failed", job.GetProperty("state").GetString());
+        Assert.Contains(dir.Combine("backups"), job.GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/api/campaigns")).StatusCode);
+        var backups = (await Health(api)).GetProperty("backups");
+        Assert.Equal("Degraded", backups.GetProperty("status").GetString());
+        Assert.False(backups.GetProperty("lastAttempt").GetProperty("succeeded").GetBoolean());
+    }
+
+    private static async Task<JsonElement> Health(CampaignsApiFactory api)
+    {
+        var response = await api.CreateClient().GetAsync("/health");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+}

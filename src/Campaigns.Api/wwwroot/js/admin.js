@@ -132,7 +132,10 @@ function describeResult(state) {
   const result = state.result || {};
   if (state.kind === "restore") {
     const counts = result.activeAfter !== undefined ? `: ${result.activeAfter} active campaigns (${result.activeBefore} before)` : "";
-    return `Restore succeeded${counts}.`;
+    const names = (list) => (list?.length ? list.join(", ") : "none");
+    const topUp = result.topUp ? ` Canonical campaigns inserted: ${names(result.topUp.inserted)}; reactivated: ${names(result.topUp.reactivated)}.` : "";
+    const saved = result.preRestoreBackup ? ` The data before the restore was saved as ${result.preRestoreBackup}.` : "";
+    return `Restore succeeded${counts}.${topUp}${saved}`;
   }
   return `Backup succeeded${result.name ? `: ${result.name}` : ""}.`;
 }

@@ -51,9 +51,8 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
 
         await page.SetViewportSizeAsync(360, 800);
         await Expect(Rows(page)).ToHaveCountAsync(12);
-        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        Assert.True(overflow <= 0, $"At 360 px the page scrolls sideways by {overflow} px");
         await ChromiumBrowser.ScreenshotAsync(page, "dashboard-360");
+        await AssertNoSidewaysScrollAsync(page);
     }
 
     [BrowserFact]
@@ -101,7 +100,10 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
         await Expect(FieldError(page, "key")).ToHaveTextAsync(string.Join(" ", expected["key"]));
         await Expect(FieldError(page, "offerUrl")).ToHaveTextAsync(string.Join(" ", expected["offerUrl"]));
         await Expect(page.GetByLabel("Key", new() { Exact = true })).ToHaveAttributeAsync("aria-invalid", "true");
-        await ChromiumBrowser.ScreenshotAsync(page, "dashboard-validation");
+        await ChromiumBrowser.ScreenshotAsync(page, "dashboard-validation-1440");
+        await page.SetViewportSizeAsync(360, 800);
+        await ChromiumBrowser.ScreenshotAsync(page, "dashboard-validation-360");
+        await page.SetViewportSizeAsync(1440, 900);
 
         await FillCampaignFormAsync(page, "Spring Sale", "spring-sale", "mmm", "https://offers.example.com/spring");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save campaign" }).ClickAsync();
@@ -204,6 +206,11 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
         await confirm.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
         await Expect(confirm).ToBeHiddenAsync();
         await Expect(page.Locator("#job-result")).ToContainTextAsync("Backup succeeded");
+        await ChromiumBrowser.ScreenshotAsync(page, "dashboard-backups-1440");
+
+        await page.SetViewportSizeAsync(360, 800);
+        await ChromiumBrowser.ScreenshotAsync(page, "dashboard-backups-360");
+        await AssertNoSidewaysScrollAsync(page);
     }
 
     // Needs GET /api/admin/backups, the admin endpoint the page uses to check the key.
@@ -230,6 +237,16 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
         await Expect(page.Locator("body[data-ready=true]")).ToHaveCountAsync(1);
         Assert.Empty(problems);
         return page;
+    }
+
+    private static async Task AssertNoSidewaysScrollAsync(IPage page)
+    {
+        var overflow = await page.EvaluateAsync<int>("document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        var widest = await page.EvaluateAsync<string>(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1" +
+            " || (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible'))" +
+            ".map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className).slice(-3).join(', ')");
+        Assert.True(overflow <= 0, $"At {page.ViewportSize?.Width} px the page scrolls sideways by {overflow} px; too wide: {widest}");
     }
 
     private static async Task UnlockAsync(IPage page)

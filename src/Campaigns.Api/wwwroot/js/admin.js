@@ -137,7 +137,9 @@ function describeResult(state) {
     const saved = result.preRestoreBackup ? ` The data before the restore was saved as ${result.preRestoreBackup}.` : "";
     return `Restore succeeded${counts}.${topUp}${saved}`;
   }
-  return `Backup succeeded${result.name ? `: ${result.name}` : ""}.`;
+  if (!result.name) return "Backup succeeded.";
+  const verified = result.verified ? "verified" : "NOT verified";
+  return `Backup succeeded: ${result.activeCampaigns} active campaigns, ${bytes(result.sizeBytes)}, ${verified}. Saved as ${result.name}.`;
 }
 
 const capitalised = (word) => (word ? word[0].toUpperCase() + word.slice(1) : "Job");

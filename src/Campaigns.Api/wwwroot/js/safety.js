@@ -37,7 +37,7 @@ function newestBackupWords(backups) {
 function recoveryWords(backups) {
   if (!backups) return undefined;
   const recovery = backups.lastRecovery;
-  return recovery ? `${dateTime(recovery.at)}: ${recovery.kind}${recovery.detail ? `, ${recovery.detail}` : ""}` : "None";
+  return recovery ? `${dateTime(recovery.at)} · ${recovery.kind}${recovery.detail ? `: ${recovery.detail}` : ""}` : "None";
 }
 
 function render(health) {
@@ -57,7 +57,7 @@ function render(health) {
     ["Seed version", seed ? `v${seed.version}${seed.problems?.length ? `, ${seed.problems.length} problems` : ""}` : undefined],
     ["Last reseed", database ? reseedWords(database.lastReseed) : undefined],
     ["Newest backup", newestBackupWords(backups)],
-    ["Backup schedule", backups?.schedule],
+    ["Backup schedule", backups?.schedule ? `${backups.schedule} (cron, UTC)${backups.nextScheduled ? `; next ${dateTime(backups.nextScheduled)}` : ""}` : undefined],
     ["Last recovery", recoveryWords(backups)],
     ["Background jobs", jobs?.status],
     ["Checked", dateTime(health.checkedAt)],

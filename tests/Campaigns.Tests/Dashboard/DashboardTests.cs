@@ -129,14 +129,14 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
         await Expect(row.Locator("td[data-label=Active]")).ToHaveTextAsync("Inactive");
         await Expect(page.Locator("#campaign-counts")).ToHaveTextAsync("Showing 12 of 12 campaigns · 11 of 12 expected active");
         await Expect(page.Locator("#campaign-counts")).ToHaveClassAsync("counts short");
-        using var client = new HttpClient { BaseAddress = _address };
+        using var client = _api.CreateClient();
         Assert.DoesNotContain(await client.GetCampaignsAsync("?active=true"), c => c.Name == "Behind The Markets");
     }
 
     [BrowserFact]
     public async Task SafetyPanelIsAmberWithTheReasonWhenStorageIsNotPersistent()
     {
-        using var client = new HttpClient { BaseAddress = _address };
+        using var client = _api.CreateClient();
         var health = JsonDocument.Parse(await client.GetStringAsync("/health")).RootElement;
         var reasons = health.GetProperty("reasons").EnumerateArray().Select(r => r.GetString()!).ToArray();
         Assert.Contains(reasons, r => r.Contains("data will be lost on the next deploy"));
@@ -155,7 +155,7 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
     [BrowserFact]
     public async Task CanonicalRestoreStartedFromThePageEndsInSuccessWithTwelveActive()
     {
-        using (var admin = AdminClient())
+        using (var admin = _api.CreateAdminClient())
         {
             var campaigns = await admin.GetCampaignsAsync();
             foreach (var campaign in campaigns.Where(c => c.Source == "canonical").Take(2))
@@ -278,17 +278,10 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
 
     private static ILocator FieldError(IPage page, string field) => page.Locator($".field-error[data-for={field}]");
 
-    private HttpClient AdminClient()
-    {
-        var client = new HttpClient { BaseAddress = _address };
-        client.DefaultRequestHeaders.Authorization = new("Bearer", CampaignsApiFactory.AdminKey);
-        return client;
-    }
-
     /// <summary>What the API itself says about a bad campaign, so the test checks the page shows exactly that.</summary>
     private async Task<Dictionary<string, string[]>> ApiValidationErrorsAsync(object request)
     {
-        using var admin = AdminClient();
+        using var admin = _api.CreateAdminClient();
         var response = await admin.PostAsJsonAsync("/api/campaigns", request);
         var problem = await response.AssertProblemAsync(System.Net.HttpStatusCode.BadRequest);
         return problem.GetProperty("errors").Deserialize<Dictionary<string, string[]>>()!;

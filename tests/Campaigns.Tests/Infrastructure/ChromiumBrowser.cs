@@ -9,7 +9,9 @@ namespace Campaigns.Tests.Infrastructure;
 /// </summary>
 public sealed class ChromiumBrowser : IAsyncLifetime
 {
-    public const string ExecutablePath = "/usr/bin/chromium";
+    /// <summary>Debian's Chromium; CHROMIUM_PATH overrides it (another install, or checking the missing-browser path).</summary>
+    public static string ExecutablePath { get; } =
+        Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     private static readonly string[] LaunchFlags =
     [

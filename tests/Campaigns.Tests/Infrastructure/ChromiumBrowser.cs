@@ -46,7 +46,6 @@ public sealed class ChromiumBrowser : IAsyncLifetime
             throw new InvalidOperationException($"Chromium is missing at {ExecutablePath}; .ci/run must install it (apt-get install -y chromium).");
         }
 
-        Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

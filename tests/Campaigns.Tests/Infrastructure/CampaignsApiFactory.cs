@@ -1,6 +1,10 @@
+using System.Net;
 using System.Net.Http.Headers;
 using Campaigns.Api.Storage;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -82,6 +86,18 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
         }
 
         return new CampaignsApiFactory(DataDirectory, settings, Environment, Provider, DatabaseUrl);
+    }
+
+    /// <summary>
+    /// Serves the host on a real loopback port (Kestrel instead of the in-memory TestServer), for clients outside
+    /// this process such as a browser. Call before anything else starts the host.
+    /// </summary>
+    public Uri StartOnLoopback()
+    {
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new Uri(address);
     }
 
     public HttpClient CreateAdminClient()

@@ -67,22 +67,21 @@ public sealed record SnapshotCampaign
     };
 
     /// <summary>The campaign as it was, id and times included (restore and migration).</summary>
+    // Missing times stay unset (default) so the importer can tell them from real ones.
     public Campaign ToEntity()
     {
-        var entity = new Campaign { Id = Id, Key = Key, Name = Name, Property = Property, CreatedAt = CreatedAt.ToUniversalTime() };
-        CopyTo(entity, UpdatedAt.ToUniversalTime());
+        var entity = new Campaign { Id = Id, Key = Key, Name = Name, Property = Property, CreatedAt = AsUtc(CreatedAt) };
+        CopyTo(entity, AsUtc(UpdatedAt));
         return entity;
     }
+
+    private static DateTime AsUtc(DateTime value) => value == default ? default : value.ToUniversalTime();
 
     internal CampaignRequest AsRequest() => new()
     {
         Key = Key, Name = Name, Property = Property, Active = Active, Description = Description, OfferUrl = OfferUrl,
         ImageUrl = ImageUrl, CallToAction = CallToAction, Priority = Priority,
     };
-
-    internal bool SameAs(Campaign c) =>
-        c.Name == Name && c.Property == Property && c.Active == Active && c.Description == Description && c.OfferUrl == OfferUrl &&
-        c.ImageUrl == ImageUrl && c.CallToAction == CallToAction && c.Priority == Priority && c.Source == SourceValue;
 
     internal CampaignSource SourceValue => Source == "canonical" ? CampaignSource.Canonical : CampaignSource.User;
 
@@ -107,7 +106,7 @@ public sealed class SnapshotFormatException(string path, IReadOnlyList<string> p
     public IReadOnlyList<string> Problems { get; } = problems;
 }
 
-public sealed record ImportSummary(int Inserted, int Updated, int Unchanged, IReadOnlyList<string> SkippedRetired);
+public sealed record ImportSummary(int Inserted, int Updated, int Unchanged, IReadOnlyList<string> SkippedRetired, IReadOnlyList<string> Errors);
 
 public static class CampaignSnapshotFile
 {
@@ -190,44 +189,21 @@ public sealed class CampaignSnapshotService(CampaignsDbContext db, CanonicalSeed
         };
     }
 
-    /// <summary>Inserts missing campaigns and updates changed ones, by key, in one transaction; never deletes, never revives a retired one.</summary>
+    /// <summary>
+    /// Inserts missing campaigns and updates changed ones, by key, through the same importer as `migrate`; never
+    /// deletes, never revives a retired campaign.
+    /// </summary>
     public async Task<ImportSummary> ImportAsync(CampaignSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         var retired = seed.Retired();
         var skipped = snapshot.Campaigns.Where(c => retired.Any(r => CanonicalSeedValidator.IsRetired(r, c.Key, c.Name))).Select(c => c.Key).ToList();
-        var wanted = snapshot.Campaigns.Where(c => !skipped.Contains(c.Key)).ToList();
-        var keys = wanted.Select(c => c.Key).ToList();
+        var wanted = snapshot.Campaigns.Where(c => !skipped.Contains(c.Key)).Select(c => c.ToEntity()).ToList();
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var existing = await db.Campaigns.Where(c => keys.Contains(c.Key)).ToDictionaryAsync(c => c.Key, cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
-        int inserted = 0, updated = 0, unchanged = 0;
-        foreach (var campaign in wanted)
-        {
-            if (!existing.TryGetValue(campaign.Key, out var current))
-            {
-                var createdAt = campaign.CreatedAt == default ? now : campaign.CreatedAt.ToUniversalTime();
-                var entity = new Campaign { Key = campaign.Key, Name = campaign.Name, Property = campaign.Property, CreatedAt = createdAt };
-                campaign.CopyTo(entity, now);
-                db.Campaigns.Add(entity);
-                inserted++;
-            }
-            else if (!campaign.SameAs(current))
-            {
-                campaign.CopyTo(current, now);
-                updated++;
-            }
-            else
-            {
-                unchanged++;
-            }
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        var summary = new ImportSummary(inserted, updated, unchanged, skipped);
-        logger.LogInformation("Imported snapshot from {ExportedAt}: {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, retired skipped {SkippedRetired}",
-            snapshot.ExportedAt, inserted, updated, unchanged, skipped);
+        var report = await new CampaignImporter(db, time: time)
+            .ImportAsync(wanted, [.. snapshot.SeedHistory.Select(h => h.ToEntity())], dryRun: false, cancellationToken);
+        var summary = new ImportSummary(report.Campaigns.Inserted, report.Campaigns.Updated, report.Campaigns.Skipped, skipped, report.Errors);
+        logger.LogInformation("Imported snapshot from {ExportedAt}: {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, retired skipped {SkippedRetired}, errors {ImportErrors}",
+            snapshot.ExportedAt, summary.Inserted, summary.Updated, summary.Unchanged, skipped, report.Errors);
         return summary;
     }
 }

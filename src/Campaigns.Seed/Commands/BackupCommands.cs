@@ -138,8 +138,14 @@ public static class BackupCommands
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var summary = await services.GetRequiredService<CampaignSnapshotService>().ImportAsync(snapshot, cancellationToken);
             output.WriteLine($"Imported: {summary.Inserted} inserted, {summary.Updated} updated, {summary.Unchanged} unchanged" +
-                (summary.SkippedRetired.Count > 0 ? $", retired skipped: {string.Join(", ", summary.SkippedRetired)}" : ""));
-            return ExitCodes.Ok;
+                (summary.SkippedRetired.Count > 0 ? $", retired skipped: {string.Join(", ", summary.SkippedRetired)}" : "") +
+                (summary.Errors.Count > 0 ? $", {summary.Errors.Count} rejected" : ""));
+            foreach (var problem in summary.Errors)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"  error: {problem}");
+            }
+
+            return summary.Errors.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }));
         return command;
     }

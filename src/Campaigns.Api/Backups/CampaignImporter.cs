@@ -3,7 +3,7 @@ using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;
 
-namespace Campaigns.Seed.Import;
+namespace Campaigns.Api.Backups;
 
 public sealed record TableCounts(int Read, int Inserted, int Updated, int Skipped, int Errors);
 
@@ -19,8 +19,11 @@ public readonly record struct ImportProgress(string Table, int Done, int Total);
 /// Copies campaigns and seed history into a target database, matched by key, so running it again changes nothing.
 /// The source wins for campaigns that differ; campaign ids are kept where the target has them free (links and
 /// integrations use them). Each row is saved on its own, so one bad row is reported and the others still arrive.
+/// The one importer behind both `migrate` (SQLite or snapshot into PostgreSQL) and `import` (a snapshot into the
+/// configured database). A source row without timestamps (a hand-written snapshot) gets the import time on insert
+/// and is compared by content only, so importing it again still changes nothing.
 /// </summary>
-public sealed class CampaignImporter(CampaignsDbContext target, IProgress<ImportProgress>? progress = null)
+public sealed class CampaignImporter(CampaignsDbContext target, IProgress<ImportProgress>? progress = null, TimeProvider? time = null)
 {
     public async Task<ImportReport> ImportAsync(IReadOnlyList<Campaign> campaigns, IReadOnlyList<SeedHistoryEntry> history, bool dryRun, CancellationToken cancellationToken = default)
     {
@@ -53,8 +56,14 @@ public sealed class CampaignImporter(CampaignsDbContext target, IProgress<Import
         var sequenceMoved = false;
         foreach (var row in ordered)
         {
-            var incoming = Normalize(row);
+            var timesKnown = row.UpdatedAt != default;
+            var incoming = Normalize(row, (time ?? TimeProvider.System).GetUtcNow().UtcDateTime);
             var current = existing.GetValueOrDefault(incoming.Key);
+            if (current is not null && !timesKnown)
+            {
+                (incoming.CreatedAt, incoming.UpdatedAt) = (current.CreatedAt, current.UpdatedAt);
+            }
+
             if (current is not null && SameContent(current, incoming))
             {
                 skipped++;
@@ -151,12 +160,12 @@ public sealed class CampaignImporter(CampaignsDbContext target, IProgress<Import
 
     private static (DateTime, string, int, string) HistoryKey(SeedHistoryEntry e) => (Utc(e.At), e.Trigger, e.SeedVersion, e.FileSha256);
 
-    private static Campaign Normalize(Campaign c)
+    private static Campaign Normalize(Campaign c, DateTime nowUtc)
     {
         var copy = new Campaign { Id = c.Id, Key = c.Key, Name = c.Name, Property = c.Property };
         CopyContent(c, copy);
-        copy.CreatedAt = Utc(c.CreatedAt);
-        copy.UpdatedAt = Utc(c.UpdatedAt);
+        copy.CreatedAt = Utc(c.CreatedAt == default ? nowUtc : c.CreatedAt);
+        copy.UpdatedAt = Utc(c.UpdatedAt == default ? nowUtc : c.UpdatedAt);
         return copy;
     }
 

@@ -13,6 +13,7 @@ public static class SeedProgram
         var root = new RootCommand("Operator tool for the Campaigns service: validate the canonical seed, back up, restore and migrate data.")
         {
             ValidateCommand.Create(),
+            MigrateCommand.Create(),
             DevCommands.Create(),
         };
         foreach (var command in BackupCommands.Create())

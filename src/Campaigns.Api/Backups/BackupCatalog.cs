@@ -24,7 +24,7 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
         }
 
         var entries = new List<BackupEntry>();
-        foreach (var sidecar in System.IO.Directory.EnumerateFiles(Directory, "*" + BackupNames.Extension + BackupNames.SidecarExtension))
+        foreach (var sidecar in System.IO.Directory.EnumerateFiles(Directory, BackupNames.SidecarPattern))
         {
             var name = Path.GetFileName(sidecar)[..^BackupNames.SidecarExtension.Length];
             if (BackupNames.IsValid(name) && File.Exists(PathOf(name)) && ReadSidecar(sidecar) is { } entry && entry.Name == name)

@@ -1,6 +1,11 @@
+using System.Data;
+using System.Data.Common;
+using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
+using FluentValidation;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.Backups;
@@ -20,10 +25,15 @@ public sealed class BackupFailedException(string message, Exception? inner = nul
 /// Takes consistent copies of the live database: <c>VACUUM INTO</c> a temporary file (in WAL mode it only holds a read
 /// snapshot, so writers carry on), fsync, verify, write the sidecar, then publish with an atomic rename. The sidecar is
 /// written before the rename, so a crash at any point never leaves a <c>.sqlite</c> without its sidecar; what it can
-/// leave (a <c>.tmp</c>, a sidecar without a file) is removed by <see cref="Cleanup"/>.
+/// leave (a <c>.tmp</c>, a sidecar without a file) is removed by <see cref="Cleanup"/>. On PostgreSQL the copy is the
+/// portable JSON snapshot (campaigns and seed history, read in one repeatable-read transaction under an advisory lock so
+/// replicas back up one at a time), with the same sidecar, catalog and rotation.
 /// </summary>
 public sealed class BackupService(
     DataDirectory dataDirectory,
+    DatabaseTarget database,
+    IServiceScopeFactory scopes,
+    IValidator<CampaignRequest> validator,
     BackupCatalog catalog,
     CanonicalSeedSource seed,
     IOptions<BackupOptions> options,
@@ -46,7 +56,9 @@ public sealed class BackupService(
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var entry = await Task.Run(() => Create(trigger), cancellationToken);
+            var entry = database.Provider == DatabaseProvider.PostgreSql
+                ? await CreateAsync(trigger, BackupNames.SnapshotExtension, WriteSnapshotAsync, cancellationToken)
+                : await CreateAsync(trigger, BackupNames.Extension, (temporary, ct) => Task.Run(() => VacuumInto(temporary), ct), cancellationToken);
             Volatile.Write(ref _lastAttempt, new BackupAttempt(entry.CreatedAt, trigger, entry.Name, null));
             Rotate(keepAlso);
             return entry;
@@ -78,6 +90,12 @@ public sealed class BackupService(
     /// <summary>Does the live database hold campaigns worth a backup? False when it is missing or brand new.</summary>
     public bool LiveDatabaseHoldsData()
     {
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            using var scope = scopes.CreateScope();
+            return scope.ServiceProvider.GetRequiredService<CampaignsDbContext>().Campaigns.Any();
+        }
+
         if (!File.Exists(dataDirectory.DatabasePath))
         {
             return false;
@@ -99,7 +117,7 @@ public sealed class BackupService(
                 return new BackupVerification(entry.Name, false, $"checksum mismatch: the file's sha256 is {sha256}, its sidecar says {entry.Sha256}");
             }
 
-            var problem = CheckCopy(path, out _);
+            var problem = BackupNames.IsSnapshot(entry.Name) ? CheckSnapshot(path, out _) : CheckCopy(path, out _);
             return new BackupVerification(entry.Name, problem is null, problem);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
@@ -130,10 +148,11 @@ public sealed class BackupService(
                 }
             }
 
-            foreach (var sidecar in Directory.EnumerateFiles(backups, "*" + BackupNames.Extension + BackupNames.SidecarExtension))
+            foreach (var sidecar in Directory.EnumerateFiles(backups, BackupNames.SidecarPattern))
             {
                 var backup = sidecar[..^BackupNames.SidecarExtension.Length];
-                if (!File.Exists(backup) && !File.Exists(backup + BackupNames.TemporaryExtension))
+                // A snapshot backup (.snapshot.json) matches the sidecar pattern too; only real sidecars are candidates.
+                if (BackupNames.IsValid(Path.GetFileName(backup)) && !File.Exists(backup) && !File.Exists(backup + BackupNames.TemporaryExtension))
                 {
                     Remove(sidecar, "sidecar of a backup that was never published", removed);
                 }
@@ -156,38 +175,24 @@ public sealed class BackupService(
         return new CleanupSummary(removed);
     }
 
-    private BackupEntry Create(string trigger)
+    /// <summary>
+    /// Writes a verified copy into a reserved temporary file, then the sidecar, then publishes it with a rename; on any
+    /// failure removes what it wrote and throws <see cref="BackupFailedException"/>.
+    /// </summary>
+    private async Task<BackupEntry> CreateAsync(
+        string trigger, string extension, Func<string, CancellationToken, Task<SqliteContents>> writeVerifiedCopy, CancellationToken cancellationToken)
     {
-        var source = dataDirectory.DatabasePath;
-        var (name, temporary) = Reserve();
+        var source = database.Provider == DatabaseProvider.PostgreSql ? database.Location : dataDirectory.DatabasePath;
+        var (name, temporary) = Reserve(extension);
         var destination = catalog.PathOf(name);
         var sidecarWritten = false;
         logger.LogInformation("Backing up {DatabasePath} to {BackupPath} ({Trigger})", source, destination, trigger);
         try
         {
-            if (!File.Exists(source))
-            {
-                throw new BackupFailedException($"There is no database at {source} to back up.");
-            }
-
-            using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
-            using (var vacuum = live.CreateCommand())
-            {
-                vacuum.CommandText = "VACUUM INTO $path;";
-                vacuum.Parameters.AddWithValue("$path", temporary);
-                vacuum.ExecuteNonQuery();
-            }
-
-            SqliteFile.FlushToDisk(temporary);
-            var problem = CheckCopy(temporary, out var contents);
-            if (problem is not null)
-            {
-                throw new BackupFailedException($"The copy failed verification: {problem}");
-            }
-
+            var contents = await writeVerifiedCopy(temporary, cancellationToken);
             var entry = new BackupEntry(
                 name, time.GetUtcNow(), new FileInfo(temporary).Length, SqliteFile.Sha256Of(temporary), source, destination, trigger,
-                contents!.SchemaVersion, contents.ActiveCampaigns, contents.TotalCampaigns, Verified: true);
+                contents.SchemaVersion, contents.ActiveCampaigns, contents.TotalCampaigns, Verified: true);
             catalog.WriteSidecar(entry);
             sidecarWritten = true;
             File.Move(temporary, destination);
@@ -196,7 +201,7 @@ public sealed class BackupService(
                 name, trigger, entry.SizeBytes, entry.ActiveCampaigns, entry.SchemaVersion, entry.Sha256);
             return entry;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException or BackupFailedException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DbException or BackupFailedException or InvalidOperationException)
         {
             TryDelete(temporary);
             if (sidecarWritten && !File.Exists(destination))
@@ -210,8 +215,62 @@ public sealed class BackupService(
         }
     }
 
+    private SqliteContents VacuumInto(string temporary)
+    {
+        var source = dataDirectory.DatabasePath;
+        if (!File.Exists(source))
+        {
+            throw new BackupFailedException($"There is no database at {source} to back up.");
+        }
+
+        using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
+        using (var vacuum = live.CreateCommand())
+        {
+            vacuum.CommandText = "VACUUM INTO $path;";
+            vacuum.Parameters.AddWithValue("$path", temporary);
+            vacuum.ExecuteNonQuery();
+        }
+
+        SqliteFile.FlushToDisk(temporary);
+        var problem = CheckCopy(temporary, out var contents);
+        return problem is null ? contents! : throw new BackupFailedException($"The copy failed verification: {problem}");
+    }
+
+    private async Task<SqliteContents> WriteSnapshotAsync(string temporary, CancellationToken cancellationToken)
+    {
+        CampaignSnapshot snapshot;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<CampaignsDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
+            await DatabaseLocks.AcquireForTransactionAsync(db.Database, DatabaseLocks.Backup, "backup", logger, cancellationToken);
+            snapshot = await scope.ServiceProvider.GetRequiredService<CampaignSnapshotService>().ExportAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        CampaignSnapshotFile.Write(temporary, snapshot);
+        var problem = CheckSnapshot(temporary, out var contents);
+        return problem is null ? contents! : throw new BackupFailedException($"The snapshot failed verification: {problem}");
+    }
+
+    /// <summary>Null when the snapshot reads back and every campaign in it is valid; otherwise what is wrong with it.</summary>
+    private string? CheckSnapshot(string path, out SqliteContents? contents)
+    {
+        contents = null;
+        try
+        {
+            var snapshot = CampaignSnapshotFile.Read(path, validator);
+            contents = new SqliteContents(snapshot.SchemaVersion, snapshot.Campaigns.Count(c => c.Active), snapshot.Campaigns.Count);
+            return null;
+        }
+        catch (SnapshotFormatException ex)
+        {
+            return ex.Message;
+        }
+    }
+
     /// <summary>A name no one else holds: the temporary file is created exclusively, a clash moves the clock by 1 ms.</summary>
-    private (string Name, string Temporary) Reserve()
+    private (string Name, string Temporary) Reserve(string extension)
     {
         try
         {
@@ -226,7 +285,7 @@ public sealed class BackupService(
         var at = time.GetUtcNow();
         for (var attempt = 0; ; attempt++, at = at.AddMilliseconds(1))
         {
-            var name = BackupNames.For(at);
+            var name = BackupNames.For(at, extension);
             var path = catalog.PathOf(name);
             if (File.Exists(path) || File.Exists(BackupNames.SidecarOf(path)))
             {

@@ -21,7 +21,7 @@ public sealed class RestoreRequestValidator : AbstractValidator<RestoreRequest>
             .NotEmpty().When(r => r.Source == RestoreSources.Backup).WithMessage("'backup' (a backup file name) is required when source is 'backup'.");
         RuleFor(r => r.Backup)
             .Must(BackupNames.IsValid).When(r => !string.IsNullOrEmpty(r.Backup) && r.Source == RestoreSources.Backup)
-            .WithMessage("'backup' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite.");
+            .WithMessage("'backup' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite (or .snapshot.json).");
         RuleFor(r => r.Backup)
             .Empty().When(r => r.Source is RestoreSources.Canonical or RestoreSources.LatestBackup)
             .WithMessage("'backup' is only used with source 'backup'.");
@@ -79,7 +79,7 @@ public static class BackupsApi
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]>
             {
-                ["name"] = ["'name' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite."],
+                ["name"] = ["'name' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite (or .snapshot.json)."],
             });
         }
 

@@ -23,10 +23,28 @@ public sealed record CampaignSnapshot
     public string Provider { get; init; } = "";
     public string SchemaVersion { get; init; } = "";
     public IReadOnlyList<SnapshotCampaign> Campaigns { get; init; } = [];
+
+    /// <summary>Who put campaigns back and when; carried so a PostgreSQL backup and a migration keep the whole story.</summary>
+    public IReadOnlyList<SnapshotSeedHistory> SeedHistory { get; init; } = [];
+}
+
+public sealed record SnapshotSeedHistory(int SeedVersion, string FileSha256, string Trigger, int Inserted, int Reactivated, int Removed, DateTime At)
+{
+    public static SnapshotSeedHistory From(SeedHistoryEntry e) =>
+        new(e.SeedVersion, e.FileSha256, e.Trigger, e.Inserted, e.Reactivated, e.Removed, DateTime.SpecifyKind(e.At, DateTimeKind.Utc));
+
+    public SeedHistoryEntry ToEntity() => new()
+    {
+        SeedVersion = SeedVersion, FileSha256 = FileSha256, Trigger = Trigger, Inserted = Inserted, Reactivated = Reactivated,
+        Removed = Removed, At = At.ToUniversalTime(),
+    };
 }
 
 public sealed record SnapshotCampaign
 {
+    /// <summary>The id the campaign had (links use it); a restore keeps it, an import matches by key instead. 0 when unknown.</summary>
+    public int Id { get; init; }
+
     public string Key { get; init; } = "";
     public string Name { get; init; } = "";
     public string Property { get; init; } = "";
@@ -42,21 +60,28 @@ public sealed record SnapshotCampaign
 
     public static SnapshotCampaign From(Campaign c) => new()
     {
-        Key = c.Key, Name = c.Name, Property = c.Property, Active = c.Active, Description = c.Description, OfferUrl = c.OfferUrl,
+        Id = c.Id, Key = c.Key, Name = c.Name, Property = c.Property, Active = c.Active, Description = c.Description, OfferUrl = c.OfferUrl,
         ImageUrl = c.ImageUrl, CallToAction = c.CallToAction, Priority = c.Priority,
         Source = c.Source == CampaignSource.Canonical ? "canonical" : "user",
         CreatedAt = DateTime.SpecifyKind(c.CreatedAt, DateTimeKind.Utc), UpdatedAt = DateTime.SpecifyKind(c.UpdatedAt, DateTimeKind.Utc),
     };
+
+    /// <summary>The campaign as it was, id and times included (restore and migration).</summary>
+    // Missing times stay unset (default) so the importer can tell them from real ones.
+    public Campaign ToEntity()
+    {
+        var entity = new Campaign { Id = Id, Key = Key, Name = Name, Property = Property, CreatedAt = AsUtc(CreatedAt) };
+        CopyTo(entity, AsUtc(UpdatedAt));
+        return entity;
+    }
+
+    private static DateTime AsUtc(DateTime value) => value == default ? default : value.ToUniversalTime();
 
     internal CampaignRequest AsRequest() => new()
     {
         Key = Key, Name = Name, Property = Property, Active = Active, Description = Description, OfferUrl = OfferUrl,
         ImageUrl = ImageUrl, CallToAction = CallToAction, Priority = Priority,
     };
-
-    internal bool SameAs(Campaign c) =>
-        c.Name == Name && c.Property == Property && c.Active == Active && c.Description == Description && c.OfferUrl == OfferUrl &&
-        c.ImageUrl == ImageUrl && c.CallToAction == CallToAction && c.Priority == Priority && c.Source == SourceValue;
 
     internal CampaignSource SourceValue => Source == "canonical" ? CampaignSource.Canonical : CampaignSource.User;
 
@@ -81,7 +106,7 @@ public sealed class SnapshotFormatException(string path, IReadOnlyList<string> p
     public IReadOnlyList<string> Problems { get; } = problems;
 }
 
-public sealed record ImportSummary(int Inserted, int Updated, int Unchanged, IReadOnlyList<string> SkippedRetired);
+public sealed record ImportSummary(int Inserted, int Updated, int Unchanged, IReadOnlyList<string> SkippedRetired, IReadOnlyList<string> Errors);
 
 public static class CampaignSnapshotFile
 {
@@ -160,47 +185,25 @@ public sealed class CampaignSnapshotService(CampaignsDbContext db, CanonicalSeed
             Provider = db.Database.ProviderName ?? "",
             SchemaVersion = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).LastOrDefault() ?? "",
             Campaigns = [.. campaigns.Select(SnapshotCampaign.From)],
+            SeedHistory = [.. (await db.SeedHistory.AsNoTracking().OrderBy(h => h.Id).ToListAsync(cancellationToken)).Select(SnapshotSeedHistory.From)],
         };
     }
 
-    /// <summary>Inserts missing campaigns and updates changed ones, by key, in one transaction; never deletes, never revives a retired one.</summary>
+    /// <summary>
+    /// Inserts missing campaigns and updates changed ones, by key, through the same importer as `migrate`; never
+    /// deletes, never revives a retired campaign.
+    /// </summary>
     public async Task<ImportSummary> ImportAsync(CampaignSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         var retired = seed.Retired();
         var skipped = snapshot.Campaigns.Where(c => retired.Any(r => CanonicalSeedValidator.IsRetired(r, c.Key, c.Name))).Select(c => c.Key).ToList();
-        var wanted = snapshot.Campaigns.Where(c => !skipped.Contains(c.Key)).ToList();
-        var keys = wanted.Select(c => c.Key).ToList();
+        var wanted = snapshot.Campaigns.Where(c => !skipped.Contains(c.Key)).Select(c => c.ToEntity()).ToList();
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var existing = await db.Campaigns.Where(c => keys.Contains(c.Key)).ToDictionaryAsync(c => c.Key, cancellationToken);
-        var now = time.GetUtcNow().UtcDateTime;
-        int inserted = 0, updated = 0, unchanged = 0;
-        foreach (var campaign in wanted)
-        {
-            if (!existing.TryGetValue(campaign.Key, out var current))
-            {
-                var createdAt = campaign.CreatedAt == default ? now : campaign.CreatedAt.ToUniversalTime();
-                var entity = new Campaign { Key = campaign.Key, Name = campaign.Name, Property = campaign.Property, CreatedAt = createdAt };
-                campaign.CopyTo(entity, now);
-                db.Campaigns.Add(entity);
-                inserted++;
-            }
-            else if (!campaign.SameAs(current))
-            {
-                campaign.CopyTo(current, now);
-                updated++;
-            }
-            else
-            {
-                unchanged++;
-            }
-        }
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        var summary = new ImportSummary(inserted, updated, unchanged, skipped);
-        logger.LogInformation("Imported snapshot from {ExportedAt}: {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, retired skipped {SkippedRetired}",
-            snapshot.ExportedAt, inserted, updated, unchanged, skipped);
+        var report = await new CampaignImporter(db, time: time)
+            .ImportAsync(wanted, [.. snapshot.SeedHistory.Select(h => h.ToEntity())], dryRun: false, cancellationToken);
+        var summary = new ImportSummary(report.Campaigns.Inserted, report.Campaigns.Updated, report.Campaigns.Skipped, skipped, report.Errors);
+        logger.LogInformation("Imported snapshot from {ExportedAt}: {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, retired skipped {SkippedRetired}, errors {ImportErrors}",
+            snapshot.ExportedAt, summary.Inserted, summary.Updated, summary.Unchanged, skipped, report.Errors);
         return summary;
     }
 }

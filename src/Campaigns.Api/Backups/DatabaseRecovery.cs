@@ -1,5 +1,6 @@
 using Campaigns.Api.Storage;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.Backups;
@@ -11,10 +12,12 @@ namespace Campaigns.Api.Backups;
 /// </summary>
 public sealed class DatabaseRecovery(
     DataDirectory dataDirectory,
+    DatabaseTarget target,
     BackupService backups,
     BackupCatalog catalog,
     RestoreService restores,
     RecoveryLog recoveries,
+    IServiceScopeFactory scopes,
     IOptions<StorageOptions> storage,
     TimeProvider time,
     ILogger<DatabaseRecovery> logger)
@@ -25,6 +28,18 @@ public sealed class DatabaseRecovery(
     public async Task RecoverAsync(CancellationToken cancellationToken = default)
     {
         backups.Cleanup(atStartup: true);
+        if (target.Provider == DatabaseProvider.PostgreSql)
+        {
+            // Nothing on local disk to lose or repair: the server holds the data (and its own backups). Take the startup
+            // snapshot once the schema exists; a brand-new database has nothing worth saving yet.
+            if (await SchemaExistsAsync(cancellationToken) && backups.LiveDatabaseHoldsData())
+            {
+                await backups.TryCreateAsync(BackupTriggers.Startup, cancellationToken);
+            }
+
+            return;
+        }
+
         var database = dataDirectory.DatabasePath;
         if (!File.Exists(database))
         {
@@ -89,6 +104,15 @@ public sealed class DatabaseRecovery(
 
         logger.LogError("No backup in {BackupDirectory} could be restored; starting from the canonical campaigns", catalog.Directory);
         return null;
+    }
+
+    private async Task<bool> SchemaExistsAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CampaignsDbContext>();
+        // Asked of the catalog, not through EF: on a new database EF would log its failed query as an error.
+        var found = await db.Database.SqlQuery<bool>($"SELECT to_regclass('campaigns') IS NOT NULL AS \"Value\"").ToListAsync(cancellationToken);
+        return found[0];
     }
 
     /// <summary>Null when <c>PRAGMA quick_check</c> passes. Only corruption counts: a busy or locked file is not a reason to move it.</summary>

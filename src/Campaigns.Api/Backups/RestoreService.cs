@@ -1,7 +1,10 @@
+using Campaigns.Api.Campaigns;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
+using FluentValidation;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.Backups;
@@ -31,11 +34,14 @@ public sealed class BackupVerificationException(string name, string problem)
 /// The one restore path, used by startup recovery, the Hangfire job, the admin endpoint and the CLI: verify the backup,
 /// take a pre-restore backup, copy the backup into the live database with SQLite's online backup API (one write
 /// transaction: open connections stay valid, and a crash leaves the old data or the new, never a mix), migrate it to
-/// the current schema, then run the canonical top-up.
+/// the current schema, then run the canonical top-up. A snapshot backup (PostgreSQL's kind) replaces the campaigns and
+/// seed history in one transaction instead of copying a file; the steps around it are the same.
 /// </summary>
 public sealed class RestoreService(
     IServiceScopeFactory scopes,
     DataDirectory dataDirectory,
+    DatabaseTarget database,
+    IValidator<CampaignRequest> validator,
     BackupCatalog catalog,
     BackupService backups,
     RecoveryLog recoveries,
@@ -52,14 +58,23 @@ public sealed class RestoreService(
     public BackupEntry? ResolveBackup(string source, string? backupName) => source switch
     {
         RestoreSources.Canonical => null,
-        RestoreSources.LatestBackup => catalog.LastKnownGood(backups.ExpectedActive())
+        RestoreSources.LatestBackup => catalog.Good(backups.ExpectedActive()).FirstOrDefault(Fits)
             ?? throw new DomainException(StatusCodes.Status404NotFound, "No backup to restore",
                 $"There is no verified backup with at least {backups.ExpectedActive()} active campaigns in {catalog.Directory}."),
-        RestoreSources.Backup => catalog.Find(backupName ?? "")
-            ?? throw new DomainException(StatusCodes.Status404NotFound, "Backup not found", $"There is no backup named '{backupName}'."),
+        RestoreSources.Backup => catalog.Find(backupName ?? "") switch
+        {
+            null => throw new DomainException(StatusCodes.Status404NotFound, "Backup not found", $"There is no backup named '{backupName}'."),
+            var entry when !Fits(entry) => throw new DomainException(StatusCodes.Status422UnprocessableEntity, "Backup does not fit this database",
+                $"Backup {entry.Name} is a SQLite file and this service runs on PostgreSQL: restore a {BackupNames.SnapshotExtension} backup, " +
+                "or copy the SQLite data with the CLI's migrate command. Nothing was changed."),
+            var entry => entry,
+        },
         _ => throw new DomainException(StatusCodes.Status400BadRequest, "Unknown restore source",
             $"source must be one of {string.Join(", ", RestoreSources.All)}."),
     };
+
+    /// <summary>A snapshot restores into either provider; a SQLite file only into SQLite.</summary>
+    private bool Fits(BackupEntry entry) => database.Provider == DatabaseProvider.Sqlite || BackupNames.IsSnapshot(entry.Name);
 
     /// <param name="recoveryKind">How /health names this restore (a manual restore, or a startup recovery).</param>
     /// <param name="preRestoreBackup">False only when there is no usable live database to save (startup recovery).</param>
@@ -71,7 +86,7 @@ public sealed class RestoreService(
         try
         {
             var entry = ResolveBackup(source, backupName);
-            var activeBefore = CountActive();
+            var activeBefore = await CountActiveAsync(cancellationToken);
             string? preRestore = null;
             if (entry is not null)
             {
@@ -87,7 +102,14 @@ public sealed class RestoreService(
                     preRestore = (await backups.CreateAsync(BackupTriggers.PreRestore, cancellationToken, keepAlso: entry.Name)).Name;
                 }
 
-                CopyIntoLiveDatabase(catalog.PathOf(entry.Name));
+                if (BackupNames.IsSnapshot(entry.Name))
+                {
+                    await ReplaceWithSnapshotAsync(catalog.PathOf(entry.Name), cancellationToken);
+                }
+                else
+                {
+                    CopyIntoLiveDatabase(entry.Name);
+                }
             }
 
             await using var scope = scopes.CreateAsyncScope();
@@ -109,16 +131,40 @@ public sealed class RestoreService(
         }
     }
 
-    private void CopyIntoLiveDatabase(string backupPath)
+    private void CopyIntoLiveDatabase(string backupName)
     {
-        using var backup = SqliteFile.Open(backupPath, SqliteOpenMode.ReadOnly);
+        using var backup = SqliteFile.Open(catalog.PathOf(backupName), SqliteOpenMode.ReadOnly);
         using var live = SqliteFile.Open(dataDirectory.DatabasePath, SqliteOpenMode.ReadWriteCreate, storage.Value.BusyTimeoutSeconds);
         backup.BackupDatabase(live);
         SqliteFile.Execute(live, "PRAGMA journal_mode = WAL;");
     }
 
-    private int CountActive()
+    /// <summary>The snapshot's campaigns (with their ids) and seed history replace what is there, all or nothing.</summary>
+    private async Task ReplaceWithSnapshotAsync(string path, CancellationToken cancellationToken)
     {
+        var snapshot = CampaignSnapshotFile.Read(path, validator);
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<CampaignsDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The same lock as the top-up: no replica inserts canonical campaigns halfway through the replacement.
+        await DatabaseLocks.AcquireForTransactionAsync(db.Database, DatabaseLocks.CanonicalTopUp, "restore", logger, cancellationToken);
+        await db.Campaigns.ExecuteDeleteAsync(cancellationToken);
+        await db.SeedHistory.ExecuteDeleteAsync(cancellationToken);
+        db.Campaigns.AddRange(snapshot.Campaigns.Select(c => c.ToEntity()));
+        db.SeedHistory.AddRange(snapshot.SeedHistory.Select(h => h.ToEntity()));
+        await db.SaveChangesAsync(cancellationToken);
+        await IdentitySequences.MovePastExistingIdsAsync(db.Database, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private async Task<int> CountActiveAsync(CancellationToken cancellationToken)
+    {
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<CampaignsDbContext>().Campaigns.CountAsync(c => c.Active, cancellationToken);
+        }
+
         if (!File.Exists(dataDirectory.DatabasePath))
         {
             return 0;

@@ -6,10 +6,17 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 namespace Campaigns.Api.Health;
 
 /// <summary>Is the database on storage that survives a deploy?</summary>
-public sealed class StorageHealthCheck(StorageState state) : IHealthCheck
+public sealed class StorageHealthCheck(StorageState state, DatabaseTarget database) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (database.Provider == DatabaseProvider.PostgreSql)
+        {
+            return Task.FromResult(HealthCheckResult.Healthy(
+                $"The data lives in PostgreSQL at {database.Location}; no local volume is needed.",
+                data: ServerData(database)));
+        }
+
         if (state.Volume is not { } volume)
         {
             return Task.FromResult(HealthCheckResult.Unhealthy("Storage has not been checked yet: startup is still running."));
@@ -37,23 +44,25 @@ public sealed class StorageHealthCheck(StorageState state) : IHealthCheck
             _ => HealthCheckResult.Healthy($"Storage at {volume.DataDirectory} is a mounted {volume.FileSystemType} volume.", data: data),
         });
     }
+
+    /// <summary>Where a PostgreSQL database is, without the credentials.</summary>
+    internal static Dictionary<string, object> ServerData(DatabaseTarget database) => new()
+    {
+        ["provider"] = database.ProviderName,
+        ["host"] = database.Host ?? "",
+        ["port"] = database.Port ?? 0,
+        ["database"] = database.Database ?? "",
+    };
 }
 
 /// <summary>Can we read the database, and does it hold the campaigns the canonical file promises?</summary>
-public sealed class DatabaseHealthCheck(CampaignsDbContext db, StorageState state, CanonicalSeedSource seed) : IHealthCheck
+public sealed class DatabaseHealthCheck(CampaignsDbContext db, DatabaseTarget database, StorageState state, CanonicalSeedSource seed) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var data = new Dictionary<string, object>
-        {
-            ["provider"] = db.Database.ProviderName switch
-            {
-                "Microsoft.EntityFrameworkCore.Sqlite" => "sqlite",
-                "Npgsql.EntityFrameworkCore.PostgreSQL" => "postgresql",
-                var other => other ?? "unknown",
-            },
-            ["databasePath"] = state.Volume?.DatabasePath ?? "",
-        };
+        var data = database.Provider == DatabaseProvider.PostgreSql
+            ? StorageHealthCheck.ServerData(database)
+            : new Dictionary<string, object> { ["provider"] = database.ProviderName, ["databasePath"] = database.FilePath ?? "" };
 
         try
         {

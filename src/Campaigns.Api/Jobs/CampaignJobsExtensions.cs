@@ -1,10 +1,13 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Health;
+using Campaigns.Api.Storage;
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
 using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.Jobs;
@@ -15,23 +18,29 @@ public static class CampaignJobsExtensions
     public const string CleanupJobId = "cleanup";
 
     /// <summary>
-    /// Hangfire on in-memory storage: nothing durable lives there (our <see cref="JobStore"/> keeps the record), so
-    /// losing it on restart costs nothing. A PostgreSQL deployment swaps the <see cref="JobStorage"/> here.
+    /// Hangfire on in-memory storage for SQLite: nothing durable lives there (our <see cref="JobStore"/> keeps the
+    /// record), so losing it on restart costs nothing. On PostgreSQL, Hangfire.PostgreSql in the same database, so the
+    /// recurring backup fires once per schedule across all replicas and survives restarts. A job started through the
+    /// API goes to this process's own queue: its record lives in this process's <see cref="JobStore"/>.
     /// </summary>
     public static IHostApplicationBuilder AddCampaignJobs(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
         // Hangfire's defaults (JobStorage.Current, JobActivator.Current) are process-wide statics; registering our own
         // instances keeps each host (tests run several at once) on its own storage and its own container.
-        services.AddSingleton<JobStorage>(_ => new InMemoryStorage());
+        services.AddSingleton<JobStorage>(sp => sp.GetRequiredService<DatabaseTarget>() is { Provider: DatabaseProvider.PostgreSql } postgres
+            ? PostgreSqlJobStorage(postgres.ConnectionString)
+            : new InMemoryStorage());
+        services.AddSingleton<JobQueues>();
         services.AddSingleton<JobActivator>(sp => new AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire((provider, configuration) => configuration
             .UseLogProvider(new HangfireLogProvider(provider.GetRequiredService<ILoggerFactory>()))
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings());
-        services.AddHangfireServer(options =>
+        services.AddHangfireServer((sp, options) =>
         {
+            options.Queues = [sp.GetRequiredService<JobQueues>().ThisProcess, "default"];
             options.WorkerCount = 2;
             options.ShutdownTimeout = TimeSpan.FromSeconds(10);
         });
@@ -45,6 +54,12 @@ public static class CampaignJobsExtensions
         return builder;
     }
 
+    private static PostgreSqlStorage PostgreSqlJobStorage(string connectionString)
+    {
+        var options = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+    }
+
     /// <summary>The dashboard at /hangfire, behind the admin key (a browser sends it as the HTTP Basic password).</summary>
     public static IEndpointRouteBuilder MapCampaignJobs(this IEndpointRouteBuilder app)
     {
@@ -56,6 +71,12 @@ public static class CampaignJobsExtensions
         }, app.ServiceProvider.GetRequiredService<JobStorage>()).RequireAuthorization(AdminAuthentication.Policy);
         return app;
     }
+}
+
+/// <summary>The queue only this process works on (Hangfire queue names: lower-case letters, digits, underscores).</summary>
+public sealed class JobQueues
+{
+    public string ThisProcess { get; } = $"node_{Guid.NewGuid():N}";
 }
 
 /// <summary>At start: fail jobs a previous process left unfinished, and (re)register the recurring jobs.</summary>

@@ -12,13 +12,13 @@ public sealed record JobAccepted(string JobId, string Kind, string State, string
 }
 
 /// <summary>Records a job in our store, then hands it to Hangfire. Everything that can be refused is refused before queueing.</summary>
-public sealed class JobLauncher(JobStore jobs, RestoreService restores, IBackgroundJobClient hangfire, ILogger<JobLauncher> logger)
+public sealed class JobLauncher(JobStore jobs, RestoreService restores, IBackgroundJobClient hangfire, JobQueues queues, ILogger<JobLauncher> logger)
 {
     public JobAccepted StartRestore(string source, string? backup)
     {
         restores.ResolveBackup(source, backup); // 404 before anything is queued
         var record = jobs.Create(JobKinds.Restore, source, backup);
-        Enqueue(record, () => hangfire.Enqueue<CampaignJobs>(j => j.RestoreAsync(record.JobId, CancellationToken.None)));
+        Enqueue(record, () => hangfire.Enqueue<CampaignJobs>(queues.ThisProcess, j => j.RestoreAsync(record.JobId, CancellationToken.None)));
         logger.LogWarning("Restore job {JobId} queued: source {RestoreSource} {BackupName}", record.JobId, source, backup);
         return JobAccepted.From(record);
     }
@@ -26,7 +26,7 @@ public sealed class JobLauncher(JobStore jobs, RestoreService restores, IBackgro
     public JobAccepted StartBackup()
     {
         var record = jobs.Create(JobKinds.Backup, null);
-        Enqueue(record, () => hangfire.Enqueue<CampaignJobs>(j => j.BackupAsync(record.JobId, CancellationToken.None)));
+        Enqueue(record, () => hangfire.Enqueue<CampaignJobs>(queues.ThisProcess, j => j.BackupAsync(record.JobId, CancellationToken.None)));
         logger.LogInformation("Backup job {JobId} queued", record.JobId);
         return JobAccepted.From(record);
     }

@@ -55,6 +55,8 @@ public sealed class CanonicalTopUp(
         var expected = seedSource.ExpectedActive(seed);
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Replicas starting together queue here; each then sees what the previous one committed and adds nothing twice.
+        await DatabaseLocks.AcquireForTransactionAsync(db.Database, DatabaseLocks.CanonicalTopUp, "canonical top-up", logger, cancellationToken);
 
         var removed = await RemoveRetiredAsync(seed.Retired, cancellationToken);
         var activeBefore = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);

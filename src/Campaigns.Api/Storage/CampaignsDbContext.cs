@@ -44,3 +44,6 @@ public abstract class CampaignsDbContext(DbContextOptions options) : DbContext(o
 
 public sealed class SqliteCampaignsDbContext(DbContextOptions<SqliteCampaignsDbContext> options)
     : CampaignsDbContext(options);
+
+public sealed class PostgresCampaignsDbContext(DbContextOptions<PostgresCampaignsDbContext> options)
+    : CampaignsDbContext(options);

@@ -7,11 +7,12 @@ namespace Campaigns.Api.Storage;
 
 /// <summary>
 /// Runs before the server starts listening, so a deploy only goes live (Railway waits for /health) once the volume
-/// is checked, the schema is migrated and the canonical campaigns are in place.
+/// is checked (SQLite only), the schema is migrated and the canonical campaigns are in place.
 /// </summary>
 public sealed class StartupInitializer(
     IServiceScopeFactory scopes,
     DataDirectory dataDirectory,
+    DatabaseTarget database,
     StorageState state,
     IOptions<StorageOptions> storageOptions,
     IHostEnvironment environment,
@@ -20,8 +21,14 @@ public sealed class StartupInitializer(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var volume = CheckVolume();
-        state.Volume = volume;
+        logger.LogInformation("Database provider {DatabaseProvider} at {DatabaseLocation} (chosen by {ChosenBy})",
+            database.ProviderName, database.Location, database.ChosenBy);
+
+        // On PostgreSQL the data lives in the server, so a local volume is neither needed nor checked.
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            state.Volume = CheckVolume();
+        }
 
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
@@ -30,10 +37,13 @@ public sealed class StartupInitializer(
 
         var db = services.GetRequiredService<CampaignsDbContext>();
 
-        // WAL lets readers (the API) carry on while a writer (the CLI, a backup) works; it is stored in the file.
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
-        await db.Database.CloseConnectionAsync();
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            // WAL lets readers (the API) carry on while a writer (the CLI, a backup) works; it is stored in the file.
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+            await db.Database.CloseConnectionAsync();
+        }
 
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Startup, cancellationToken);

@@ -14,4 +14,8 @@ public sealed class StorageOptions
 
     [Range(1, 600)]
     public int BusyTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Database commands at least this slow are logged as warnings (command text only). 0 logs every command.</summary>
+    [Range(0, 600_000)]
+    public int SlowCommandThresholdMilliseconds { get; set; } = 1000;
 }

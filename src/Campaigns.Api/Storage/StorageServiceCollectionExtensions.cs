@@ -8,8 +8,9 @@ namespace Campaigns.Api.Storage;
 public static class StorageServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers the database on the persistent data directory, the canonical seed, and the startup sequence that
-    /// checks the volume, migrates, and tops up the campaigns before the app reports ready.
+    /// Registers the database (PostgreSQL when DATABASE_URL or ConnectionStrings:Campaigns is set, otherwise SQLite on
+    /// the persistent data directory), the canonical seed, and the startup sequence that checks the storage, migrates,
+    /// and tops up the campaigns before the app reports ready.
     /// </summary>
     public static IHostApplicationBuilder AddCampaignStorage(this IHostApplicationBuilder builder)
     {
@@ -30,12 +31,23 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => DataDirectory.Resolve(sp.GetRequiredService<IConfiguration>(), contentRoot));
         services.AddSingleton<StorageState>();
 
-        services.AddDbContext<CampaignsDbContext, SqliteCampaignsDbContext>((sp, options) =>
+        services.AddSingleton(sp => DatabaseTarget.Resolve(
+            sp.GetRequiredService<IConfiguration>(),
+            sp.GetRequiredService<DataDirectory>(),
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutSeconds));
+
+        // One context type per provider (each has its own migrations); the rest of the code asks for CampaignsDbContext.
+        services.AddDbContext<SqliteCampaignsDbContext>((sp, options) =>
         {
             var busyTimeout = sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutSeconds;
-            options.UseSqlite(SqliteConnectionString(sp.GetRequiredService<DataDirectory>().DatabasePath, busyTimeout))
-                .AddInterceptors(new SqlitePragmaInterceptor(busyTimeout));
+            options.UseSqlite(sp.GetRequiredService<DatabaseTarget>().ConnectionString)
+                .AddInterceptors(new SqlitePragmaInterceptor(busyTimeout), SlowCommands(sp));
         });
+        services.AddDbContext<PostgresCampaignsDbContext>((sp, options) =>
+            options.UseNpgsql(sp.GetRequiredService<DatabaseTarget>().ConnectionString).AddInterceptors(SlowCommands(sp)));
+        services.AddScoped<CampaignsDbContext>(sp => sp.GetRequiredService<DatabaseTarget>().Provider == DatabaseProvider.PostgreSql
+            ? sp.GetRequiredService<PostgresCampaignsDbContext>()
+            : sp.GetRequiredService<SqliteCampaignsDbContext>());
 
         services.AddSingleton<CanonicalSeedSource>();
         services.AddScoped<CanonicalTopUp>();
@@ -43,6 +55,10 @@ public static class StorageServiceCollectionExtensions
         services.AddHostedService<StartupInitializer>();
         return builder;
     }
+
+    private static SlowCommandInterceptor SlowCommands(IServiceProvider sp) => new(
+        TimeSpan.FromMilliseconds(sp.GetRequiredService<IOptions<StorageOptions>>().Value.SlowCommandThresholdMilliseconds),
+        sp.GetRequiredService<ILogger<SlowCommandInterceptor>>());
 
     public static string SqliteConnectionString(string databasePath, int busyTimeoutSeconds = 30) =>
         new SqliteConnectionStringBuilder

@@ -113,7 +113,7 @@ public static class BackupCommands
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, dataDir, async (services, output) =>
         {
             var database = services.GetRequiredService<DataDirectory>().DatabasePath;
-            if (!File.Exists(database))
+            if (services.GetRequiredService<DatabaseTarget>().Provider == DatabaseProvider.Sqlite && !File.Exists(database))
             {
                 throw new IOException($"There is no database at {database} to export.");
             }
@@ -138,8 +138,14 @@ public static class BackupCommands
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var summary = await services.GetRequiredService<CampaignSnapshotService>().ImportAsync(snapshot, cancellationToken);
             output.WriteLine($"Imported: {summary.Inserted} inserted, {summary.Updated} updated, {summary.Unchanged} unchanged" +
-                (summary.SkippedRetired.Count > 0 ? $", retired skipped: {string.Join(", ", summary.SkippedRetired)}" : ""));
-            return ExitCodes.Ok;
+                (summary.SkippedRetired.Count > 0 ? $", retired skipped: {string.Join(", ", summary.SkippedRetired)}" : "") +
+                (summary.Errors.Count > 0 ? $", {summary.Errors.Count} rejected" : ""));
+            foreach (var problem in summary.Errors)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"  error: {problem}");
+            }
+
+            return summary.Errors.Count > 0 ? ExitCodes.Failed : ExitCodes.Ok;
         }));
         return command;
     }
@@ -169,7 +175,7 @@ public static class BackupCommands
         BackupNames.IsValid(name)
             ? null
             : new Campaigns.Api.Infrastructure.DomainException(400, "Invalid backup name",
-                $"'{name}' is not a backup file name (expected campaigns_backup_YYYYMMDD_HHMMSS_fff.sqlite).");
+                $"'{name}' is not a backup file name (expected campaigns_backup_YYYYMMDD_HHMMSS_fff.sqlite or .snapshot.json).");
 
     private static Campaigns.Api.Infrastructure.DomainException NotFound(string name) =>
         new(404, "Backup not found", $"There is no backup named '{name}'.");

@@ -21,14 +21,28 @@ public static class DevCommands
             Description = "The Campaigns.Api project directory.",
             DefaultValueFactory = _ => Path.Combine("src", "Campaigns.Api"),
         };
-        var addMigration = new Command("add-migration", "Scaffold an EF Core migration for the SQLite model into Storage/Migrations/Sqlite.") { name, project };
-        addMigration.SetAction(parse => AddMigration(parse.GetValue(name)!, parse.GetValue(project)!));
+        var provider = new Option<string>("--provider")
+        {
+            Description = "Which provider's migrations to scaffold: sqlite or postgres. Each provider has its own set; add a migration for both.",
+            DefaultValueFactory = _ => "sqlite",
+        };
+        provider.AcceptOnlyFromAmong("sqlite", "postgres");
+        var addMigration = new Command("add-migration", "Scaffold an EF Core migration into Storage/Migrations/Sqlite or Storage/Migrations/Postgres.") { name, project, provider };
+        addMigration.SetAction(parse => AddMigration(parse.GetValue(name)!, parse.GetValue(project)!, parse.GetValue(provider)!));
 
         return new Command("dev", "Developer tools (not needed to operate the service).") { addMigration };
     }
 
-    private static int AddMigration(string name, string projectDir)
+    private static int AddMigration(string name, string projectDir, string provider)
     {
+        if (provider == "postgres")
+        {
+            // No server is contacted: scaffolding only needs the model and the provider's SQL generator.
+            using var postgres = new PostgresCampaignsDbContext(
+                new DbContextOptionsBuilder<PostgresCampaignsDbContext>().UseNpgsql("Host=localhost;Database=design").Options);
+            return Scaffold(postgres, name, projectDir, "Storage.Migrations.Postgres", ProviderDesignTimeServices.Postgres());
+        }
+
         using var db = new SqliteCampaignsDbContext(
             new DbContextOptionsBuilder<SqliteCampaignsDbContext>().UseSqlite("Data Source=:memory:").Options);
         return Scaffold(db, name, projectDir, "Storage.Migrations.Sqlite", ProviderDesignTimeServices.Sqlite());
@@ -55,5 +69,7 @@ internal static class ProviderDesignTimeServices
 {
 #pragma warning disable EF1001 // The provider's design-time services are public but marked internal; dotnet-ef uses them the same way.
     public static IDesignTimeServices Sqlite() => new Microsoft.EntityFrameworkCore.Sqlite.Design.Internal.SqliteDesignTimeServices();
+
+    public static IDesignTimeServices Postgres() => new Npgsql.EntityFrameworkCore.PostgreSQL.Design.Internal.NpgsqlDesignTimeServices();
 #pragma warning restore EF1001
 }

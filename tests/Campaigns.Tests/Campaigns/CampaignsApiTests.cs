@@ -3,22 +3,20 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Storage;
 using Campaigns.Tests.Infrastructure;
 
 namespace Campaigns.Tests.Campaigns;
 
-public sealed class CampaignsApiTests : IAsyncLifetime
+/// <summary>Every test runs once on SQLite and once on PostgreSQL: the API must behave the same on both.</summary>
+public sealed class CampaignsApiTests
 {
-    private readonly CampaignsApiFactory _api = new();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public async Task DisposeAsync() => await _api.DisposeAsync();
-
-    [Fact]
-    public async Task ListingFiltersByPropertyAndActiveState()
+    [Theory]
+    [Providers]
+    public async Task ListingFiltersByPropertyAndActiveState(DatabaseProvider provider)
     {
-        var client = _api.CreateClient();
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var client = api.CreateClient();
         var mmm = await client.GetCampaignsAsync("?property=mmm");
         var inactive = await client.GetCampaignsAsync("?active=false");
         var page = await client.GetCampaignsAsync("?limit=5&offset=10");
@@ -31,93 +29,110 @@ public sealed class CampaignsApiTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("?active=maybe", "active")]
-    [InlineData("?limit=0", "limit")]
-    [InlineData("?limit=1001", "limit")]
-    [InlineData("?offset=-1", "offset")]
-    public async Task BadQueryValuesReturnProblemDetailsNamingTheField(string query, string field)
+    [Providers("?active=maybe", "active")]
+    [Providers("?limit=0", "limit")]
+    [Providers("?limit=1001", "limit")]
+    [Providers("?offset=-1", "offset")]
+    public async Task BadQueryValuesReturnProblemDetailsNamingTheField(DatabaseProvider provider, string query, string field)
     {
-        var response = await _api.CreateClient().GetAsync($"/api/campaigns{query}");
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var response = await api.CreateClient().GetAsync($"/api/campaigns{query}");
         await response.AssertValidationErrorAsync(field);
     }
 
-    [Fact]
-    public async Task UnknownCampaignIdReturnsNotFoundProblem()
+    [Theory]
+    [Providers]
+    public async Task UnknownCampaignIdReturnsNotFoundProblem(DatabaseProvider provider)
     {
-        var response = await _api.CreateClient().GetAsync("/api/campaigns/999999");
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var response = await api.CreateClient().GetAsync("/api/campaigns/999999");
         await response.AssertProblemAsync(HttpStatusCode.NotFound);
     }
 
-    [Fact]
-    public async Task CreatingCampaignReturnsCreatedWithLocation()
+    [Theory]
+    [Providers]
+    public async Task CreatingCampaignReturnsCreatedWithLocation(DatabaseProvider provider)
     {
-        var response = await _api.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign());
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var response = await api.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign());
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var created = await response.Content.ReadFromJsonAsync<CampaignDto>();
         Assert.Equal($"/api/campaigns/{created!.Id}", response.Headers.Location!.OriginalString);
         Assert.Equal("user", created.Source);
-        var fetched = await _api.CreateClient().GetFromJsonAsync<CampaignDto>(response.Headers.Location);
+        var fetched = await api.CreateClient().GetFromJsonAsync<CampaignDto>(response.Headers.Location);
         Assert.Equal("Spring Sale", fetched!.Name);
     }
 
-    [Fact]
-    public async Task CreatingCampaignWithoutKeyReturnsProblemDetails()
+    [Theory]
+    [Providers]
+    public async Task CreatingCampaignWithoutKeyReturnsProblemDetails(DatabaseProvider provider)
     {
-        var response = await _api.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign() with { Key = "" });
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var response = await api.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign() with { Key = "" });
         await response.AssertValidationErrorAsync("key");
     }
 
     [Theory]
-    [InlineData("offerUrl", """{"key":"x-1","name":"X","property":"mmm","offerUrl":"javascript:alert(1)"}""")]
-    [InlineData("key", """{"key":"Has Spaces","name":"X","property":"mmm","offerUrl":"https://a.example"}""")]
-    [InlineData("name", """{"key":"x-2","name":"","property":"mmm","offerUrl":"https://a.example"}""")]
-    [InlineData("property", """{"key":"x-3","name":"X","property":"","offerUrl":"https://a.example"}""")]
-    [InlineData("priority", """{"key":"x-4","name":"X","property":"mmm","offerUrl":"https://a.example","priority":-5}""")]
-    public async Task InvalidCampaignsAreRejectedWithTheFieldAtFault(string field, string json)
+    [Providers("offerUrl", """{"key":"x-1","name":"X","property":"mmm","offerUrl":"javascript:alert(1)"}""")]
+    [Providers("key", """{"key":"Has Spaces","name":"X","property":"mmm","offerUrl":"https://a.example"}""")]
+    [Providers("name", """{"key":"x-2","name":"","property":"mmm","offerUrl":"https://a.example"}""")]
+    [Providers("property", """{"key":"x-3","name":"X","property":"","offerUrl":"https://a.example"}""")]
+    [Providers("priority", """{"key":"x-4","name":"X","property":"mmm","offerUrl":"https://a.example","priority":-5}""")]
+    public async Task InvalidCampaignsAreRejectedWithTheFieldAtFault(DatabaseProvider provider, string field, string json)
     {
-        var response = await _api.CreateAdminClient().PostAsync("/api/campaigns", Json(json));
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var response = await api.CreateAdminClient().PostAsync("/api/campaigns", Json(json));
         await response.AssertValidationErrorAsync(field);
     }
 
-    [Fact]
-    public async Task RetiredCampaignCannotBeRecreated()
+    [Theory]
+    [Providers]
+    public async Task RetiredCampaignCannotBeRecreated(DatabaseProvider provider)
     {
-        var response = await _api.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("prizies", "Prizies"));
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var response = await api.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("prizies", "Prizies"));
         var messages = await response.AssertValidationErrorAsync("key");
         Assert.Contains(messages, m => m.Contains("retired"));
     }
 
-    [Fact]
-    public async Task DuplicateKeyReturnsConflict()
+    [Theory]
+    [Providers]
+    public async Task DuplicateKeyReturnsConflict(DatabaseProvider provider)
     {
-        var response = await _api.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("trading-tips", "Another"));
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var response = await api.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("trading-tips", "Another"));
         await response.AssertProblemAsync(HttpStatusCode.Conflict);
     }
 
     [Theory]
-    [InlineData("{ not json")]
-    [InlineData("""{"key":"a","name":"b","property":"mmm","priority":"high"}""")]
-    [InlineData("""{"key":"a","name":"b","property":"mmm","active":"yes"}""")]
-    [InlineData("[]")]
-    public async Task MalformedJsonReturnsBadRequestNotServerError(string body)
+    [Providers("{ not json")]
+    [Providers("""{"key":"a","name":"b","property":"mmm","priority":"high"}""")]
+    [Providers("""{"key":"a","name":"b","property":"mmm","active":"yes"}""")]
+    [Providers("[]")]
+    public async Task MalformedJsonReturnsBadRequestNotServerError(DatabaseProvider provider, string body)
     {
-        var response = await _api.CreateAdminClient().PostAsync("/api/campaigns", Json(body));
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var response = await api.CreateAdminClient().PostAsync("/api/campaigns", Json(body));
         await response.AssertProblemAsync(HttpStatusCode.BadRequest);
     }
 
-    [Fact]
-    public async Task OversizedBodyReturns413()
+    [Theory]
+    [Providers]
+    public async Task OversizedBodyReturns413(DatabaseProvider provider)
     {
+        await using var api = new CampaignsApiFactory(provider: provider);
         var huge = $$"""{"key":"big","name":"{{new string('x', 70 * 1024)}}"}""";
-        var response = await _api.CreateAdminClient().PostAsync("/api/campaigns", Json(huge));
+        var response = await api.CreateAdminClient().PostAsync("/api/campaigns", Json(huge));
         await response.AssertProblemAsync(HttpStatusCode.RequestEntityTooLarge);
     }
 
-    [Fact]
-    public async Task UpdateAndDeleteChangeOnlyTheChosenCampaign()
+    [Theory]
+    [Providers]
+    public async Task UpdateAndDeleteChangeOnlyTheChosenCampaign(DatabaseProvider provider)
     {
-        var admin = _api.CreateAdminClient();
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var admin = api.CreateAdminClient();
         var created = await (await admin.PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign())).Content.ReadFromJsonAsync<CampaignDto>();
 
         var update = await admin.PutAsJsonAsync($"/api/campaigns/{created!.Id}", HttpAssertions.NewCampaign() with { Name = "Summer Sale", Active = false });
@@ -133,13 +148,14 @@ public sealed class CampaignsApiTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData(null)]
-    [InlineData("Bearer wrong-key-wrong-key-wrong")]
-    [InlineData("Basic Og==")]
-    [InlineData("Bearer")]
-    public async Task AdminEndpointsRejectMissingOrWrongKey(string? authorization)
+    [Providers(null)]
+    [Providers("Bearer wrong-key-wrong-key-wrong")]
+    [Providers("Basic Og==")]
+    [Providers("Bearer")]
+    public async Task AdminEndpointsRejectMissingOrWrongKey(DatabaseProvider provider, string? authorization)
     {
-        var client = _api.CreateClient();
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var client = api.CreateClient();
         if (authorization is not null)
         {
             client.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", authorization);
@@ -151,10 +167,11 @@ public sealed class CampaignsApiTests : IAsyncLifetime
         Assert.Equal(12, (await client.GetCampaignsAsync()).Count);
     }
 
-    [Fact]
-    public async Task AdminEndpointsStayLockedWhenNoKeyIsConfigured()
+    [Theory]
+    [Providers]
+    public async Task AdminEndpointsStayLockedWhenNoKeyIsConfigured(DatabaseProvider provider)
     {
-        await using var locked = new CampaignsApiFactory(settings: new Dictionary<string, string?> { ["ADMIN_API_KEY"] = "" });
+        await using var locked = new CampaignsApiFactory(settings: new Dictionary<string, string?> { ["ADMIN_API_KEY"] = "" }, provider: provider);
         var client = locked.CreateClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "");
 
@@ -163,26 +180,45 @@ public sealed class CampaignsApiTests : IAsyncLifetime
         Assert.True(locked.Logs.Contains("ADMIN_API_KEY is not set"));
     }
 
-    [Fact]
-    public async Task OpenApiDocumentDescribesTheCampaignsApi()
+    [Theory]
+    [Providers]
+    public async Task OpenApiDocumentDescribesTheCampaignsApi(DatabaseProvider provider)
     {
-        var document = await _api.CreateClient().GetStringAsync("/openapi/v1.json");
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var document = await api.CreateClient().GetStringAsync("/openapi/v1.json");
         Assert.Contains("/api/campaigns", document);
     }
 
-    [Fact]
-    public async Task HealthReportsStorageDatabaseAndSeed()
+    [Theory]
+    [Providers]
+    public async Task HealthReportsStorageDatabaseAndSeed(DatabaseProvider provider)
     {
-        var client = _api.CreateClient();
+        await using var api = new CampaignsApiFactory(provider: provider);
+        var client = api.CreateClient();
         var health = await client.GetAsync("/health");
         var report = System.Text.Json.JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement;
+        var database = report.GetProperty("database");
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
-        Assert.Equal("Degraded", report.GetProperty("status").GetString()); // a temp dir is not a volume
-        Assert.Equal(_api.DatabasePath, report.GetProperty("storage").GetProperty("databasePath").GetString());
-        Assert.Equal(12, report.GetProperty("database").GetProperty("activeCampaigns").GetInt32());
-        Assert.Equal("sqlite", report.GetProperty("database").GetProperty("provider").GetString());
-        Assert.Contains("data will be lost", report.GetProperty("reasons")[0].GetString());
+        Assert.Equal(12, database.GetProperty("activeCampaigns").GetInt32());
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            Assert.Equal("Degraded", report.GetProperty("status").GetString()); // a temp dir is not a volume
+            Assert.Equal(api.DatabasePath, report.GetProperty("storage").GetProperty("databasePath").GetString());
+            Assert.Equal("sqlite", database.GetProperty("provider").GetString());
+            Assert.Contains("data will be lost", report.GetProperty("reasons")[0].GetString());
+        }
+        else
+        {
+            // The data is in the server: no volume needed, and the report names where it is but not the password.
+            var url = DatabaseTarget.ParsePostgresUrl(api.DatabaseUrl!, "url");
+            Assert.Equal("Healthy", report.GetProperty("status").GetString());
+            Assert.Equal("postgresql", database.GetProperty("provider").GetString());
+            Assert.Equal(url.Database, database.GetProperty("database").GetString());
+            Assert.Equal(url.Host, report.GetProperty("storage").GetProperty("host").GetString());
+            Assert.DoesNotContain(url.Password!, report.ToString());
+        }
+
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
     }
 

@@ -81,6 +81,29 @@ public sealed class BackupCommandsTests
         Assert.Contains("$.campaigns[0].key", invalid.Error);
     }
 
+    [Fact]
+    public async Task ImportingAHandWrittenSnapshotTwiceChangesNothingAndNeverRevivesRetiredCampaigns()
+    {
+        using var target = new TempDirectory();
+        var snapshot = target.Combine("hand-written.json");
+        await File.WriteAllTextAsync(snapshot, """
+            {"format":"campaigns-snapshot","version":1,"campaigns":[
+              {"key":"autumn-offer","name":"Autumn Offer","property":"mmm","offerUrl":"https://offers.example.com/autumn"},
+              {"key":"prizies","name":"Prizies","property":"mmm","offerUrl":"https://offers.example.com/prizies"}]}
+            """);
+
+        var first = await Run("import", snapshot, "--data-dir", target.Path);
+        var second = await Run("import", snapshot, "--data-dir", target.Path);
+
+        Assert.Equal(ExitCodes.Ok, first.Exit);
+        Assert.Contains("1 inserted, 0 updated, 0 unchanged, retired skipped: prizies", first.Output);
+        Assert.Contains("0 inserted, 0 updated, 1 unchanged", second.Output);
+        await using var db = CampaignsApiFactory.CreateDbContext(target.Combine("campaigns.db"));
+        var imported = await db.Campaigns.SingleAsync(c => c.Key == "autumn-offer");
+        Assert.NotEqual(default, imported.CreatedAt);
+        Assert.False(await db.Campaigns.AnyAsync(c => c.Key == "prizies"));
+    }
+
     [Theory]
     [InlineData("backups", "list")]
     [InlineData("backups", "verify")]

@@ -1,6 +1,10 @@
+using System.Net;
 using System.Net.Http.Headers;
 using Campaigns.Api.Storage;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -9,8 +13,9 @@ using Microsoft.Extensions.Logging;
 namespace Campaigns.Tests.Infrastructure;
 
 /// <summary>
-/// The real service (real pipeline, real SQLite file) on a temporary data directory. Creating a second factory on
-/// the same directory after disposing the first is exactly what a redeploy does.
+/// The real service (real pipeline, real SQLite file or a real PostgreSQL database of its own) on a temporary data
+/// directory. Creating a second factory on the same directory (and database) after disposing the first is exactly
+/// what a redeploy does.
 /// </summary>
 public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
 {
@@ -18,8 +23,18 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
 
     private readonly TempDirectory? _ownedDirectory;
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _ownsDatabase;
 
-    public CampaignsApiFactory(string? dataDirectory = null, IDictionary<string, string?>? settings = null, string environment = "Development")
+    public CampaignsApiFactory(
+        string? dataDirectory = null,
+        IDictionary<string, string?>? settings = null,
+        string environment = "Development",
+        DatabaseProvider provider = DatabaseProvider.Sqlite)
+        : this(dataDirectory, settings, environment, provider, databaseUrl: null)
+    {
+    }
+
+    private CampaignsApiFactory(string? dataDirectory, IDictionary<string, string?>? settings, string environment, DatabaseProvider provider, string? databaseUrl)
     {
         if (dataDirectory is null)
         {
@@ -30,7 +45,19 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
         DataDirectory = dataDirectory;
         Environment = environment;
         _settings = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>());
+        Provider = provider;
+        if (provider == DatabaseProvider.PostgreSql)
+        {
+            _ownsDatabase = databaseUrl is null;
+            DatabaseUrl = databaseUrl ?? TestPostgres.Instance.CreateDatabase();
+            _settings[DatabaseTarget.UrlVariable] = DatabaseUrl;
+        }
     }
+
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>The PostgreSQL database of this test (its own), in the DATABASE_URL form; null on SQLite.</summary>
+    public string? DatabaseUrl { get; }
 
     public string DataDirectory { get; }
 
@@ -58,7 +85,19 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
             settings[key] = value;
         }
 
-        return new CampaignsApiFactory(DataDirectory, settings, Environment);
+        return new CampaignsApiFactory(DataDirectory, settings, Environment, Provider, DatabaseUrl);
+    }
+
+    /// <summary>
+    /// Serves the host on a real loopback port (Kestrel instead of the in-memory TestServer), for clients outside
+    /// this process such as a browser. Call before anything else starts the host.
+    /// </summary>
+    public Uri StartOnLoopback()
+    {
+        UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        StartServer();
+        var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
+        return new Uri(address);
     }
 
     public HttpClient CreateAdminClient()
@@ -68,8 +107,14 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>A context on the same file, independent of the host, for arranging and asserting data.</summary>
-    public CampaignsDbContext CreateDbContext() => CreateDbContext(DatabasePath);
+    /// <summary>A context on the same database, independent of the host, for arranging and asserting data.</summary>
+    public CampaignsDbContext CreateDbContext() =>
+        DatabaseUrl is null ? CreateDbContext(DatabasePath) : CreatePostgresDbContext(DatabaseUrl);
+
+    public static CampaignsDbContext CreatePostgresDbContext(string databaseUrl) =>
+        new PostgresCampaignsDbContext(new DbContextOptionsBuilder<PostgresCampaignsDbContext>()
+            .UseNpgsql(DatabaseTarget.PostgreSql(DatabaseTarget.ParsePostgresUrl(databaseUrl, "test database URL"), "test").ConnectionString)
+            .Options);
 
     public static CampaignsDbContext CreateDbContext(string databasePath) =>
         new SqliteCampaignsDbContext(new DbContextOptionsBuilder<SqliteCampaignsDbContext>()
@@ -96,6 +141,10 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
         {
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             _ownedDirectory?.Dispose();
+            if (_ownsDatabase)
+            {
+                TestPostgres.Instance.DropDatabase(DatabaseUrl!);
+            }
         }
     }
 }

@@ -1,0 +1,81 @@
+// The data-safety panel: reads /health and says in words whether the data survives the next deploy.
+import { api, ApiError } from "./api.js";
+import { age, bytes, dateTime, el, fillFacts } from "./format.js";
+
+const states = {
+  Healthy: { state: "green", summary: "Healthy: the data is safe" },
+  Degraded: { state: "amber", summary: "Degraded: needs attention" },
+  Unhealthy: { state: "red", summary: "Unhealthy: data at risk" },
+};
+
+const panel = document.getElementById("safety");
+const summary = document.getElementById("safety-summary");
+const reasons = document.getElementById("safety-reasons");
+const facts = document.getElementById("safety-facts");
+
+function volumeWords(storage) {
+  if (!storage) return undefined;
+  if (storage.persistent) return `Mounted volume at ${storage.mountPoint} (${storage.fileSystemType})`;
+  if (storage.mounted) return `Mount at ${storage.mountPoint} is '${storage.fileSystemType}', which does not survive a restart`;
+  return "Not a mounted volume: the container's own filesystem";
+}
+
+function reseedWords(reseed) {
+  if (!reseed) return "Never";
+  const changes = `${reseed.inserted} inserted, ${reseed.reactivated} reactivated, ${reseed.removed} removed`;
+  return `${dateTime(reseed.at)} (${reseed.trigger}, seed v${reseed.seedVersion}: ${changes})`;
+}
+
+function newestBackupWords(backups) {
+  if (!backups) return undefined;
+  if (!backups.newest) return `None yet (${backups.count ?? 0} backups)`;
+  const newest = backups.newest;
+  const verified = newest.verified ? "verified" : "NOT verified";
+  return `${newest.name}, ${age(newest.ageSeconds)} (${dateTime(newest.createdAt)}), ${verified}; ${backups.count} in total`;
+}
+
+function recoveryWords(backups) {
+  if (!backups) return undefined;
+  const recovery = backups.lastRecovery;
+  return recovery ? `${dateTime(recovery.at)} · ${recovery.kind}${recovery.detail ? `: ${recovery.detail}` : ""}` : "None";
+}
+
+function render(health) {
+  const known = states[health.status] || { state: "red", summary: `${health.status}: unknown state` };
+  panel.dataset.state = known.state;
+  summary.textContent = known.summary;
+  reasons.replaceChildren(...(health.reasons || []).map((reason) => el("li", {}, reason)));
+
+  const { storage, database, seed, backups, jobs } = health;
+  fillFacts(facts, [
+    ["Database", database?.databasePath || storage?.databasePath],
+    ["Provider", database?.provider],
+    ["Volume", volumeWords(storage)],
+    ["Writable", storage ? (storage.writable ? "Yes" : "No") : undefined],
+    ["Free space", storage ? bytes(storage.freeBytes) : undefined],
+    ["Active campaigns", database ? `${database.activeCampaigns} of ${database.expectedActive} expected (${database.totalCampaigns} in total)` : undefined],
+    ["Seed version", seed ? `v${seed.version}${seed.problems?.length ? `, ${seed.problems.length} problems` : ""}` : undefined],
+    ["Last reseed", database ? reseedWords(database.lastReseed) : undefined],
+    ["Newest backup", newestBackupWords(backups)],
+    ["Backup schedule", backups?.schedule ? `${backups.schedule} (cron, UTC)${backups.nextScheduled ? `; next ${dateTime(backups.nextScheduled)}` : ""}` : undefined],
+    ["Last recovery", recoveryWords(backups)],
+    ["Background jobs", jobs?.status],
+    ["Checked", dateTime(health.checkedAt)],
+  ]);
+}
+
+/** Loads and shows the report; returns it so the campaigns list can show the expected count. */
+export async function refreshSafety() {
+  try {
+    const health = await api("/health", { accept: [503] });
+    render(health);
+    return health;
+  } catch (error) {
+    const problem = error instanceof ApiError ? error : new ApiError(0, { title: error.message });
+    panel.dataset.state = "red";
+    summary.textContent = "Health report unavailable";
+    reasons.replaceChildren(el("li", {}, `${problem.title}${problem.detail ? `: ${problem.detail}` : ""}`));
+    facts.replaceChildren();
+    return null;
+  }
+}

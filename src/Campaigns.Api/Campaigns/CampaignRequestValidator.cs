@@ -5,6 +5,8 @@ namespace Campaigns.Api.Campaigns;
 
 public sealed class CampaignRequestValidator : AbstractValidator<CampaignRequest>
 {
+    private const string NullText = "'{PropertyName}' must be a string; send \"\" or leave it out for none.";
+
     public CampaignRequestValidator(CanonicalSeedSource seed)
     {
         RuleFor(r => r.Key).CampaignKey()
@@ -13,10 +15,11 @@ public sealed class CampaignRequestValidator : AbstractValidator<CampaignRequest
             .WithMessage((request, key) => $"'{key}' / '{request.Name}' is a retired campaign and cannot be brought back.");
         RuleFor(r => r.Name).NotEmpty().MaximumLength(CampaignLimits.NameLength);
         RuleFor(r => r.Property).CampaignProperty();
-        RuleFor(r => r.Description).MaximumLength(CampaignLimits.DescriptionLength);
+        // Optional text is "" when absent; an explicit JSON null would reach the NOT NULL column as a 500.
+        RuleFor(r => r.Description).NotNull().WithMessage(NullText).MaximumLength(CampaignLimits.DescriptionLength);
         RuleFor(r => r.OfferUrl).NotEmpty().AbsoluteHttpUrl();
-        RuleFor(r => r.ImageUrl).AbsoluteHttpUrl();
-        RuleFor(r => r.CallToAction).MaximumLength(CampaignLimits.CallToActionLength);
+        RuleFor(r => r.ImageUrl).NotNull().WithMessage(NullText).AbsoluteHttpUrl();
+        RuleFor(r => r.CallToAction).NotNull().WithMessage(NullText).MaximumLength(CampaignLimits.CallToActionLength);
         RuleFor(r => r.Priority).InclusiveBetween(0, 1_000_000);
     }
 }

@@ -12,7 +12,8 @@ public static class CampaignsApi
     {
         var campaigns = app.MapGroup("/api/campaigns").WithTags("Campaigns");
 
-        campaigns.MapGet("/", ListCampaigns).WithName("ListCampaigns");
+        campaigns.MapGet("/", ListCampaigns).WithName("ListCampaigns")
+            .Produces<List<CampaignDto>>(StatusCodes.Status200OK, "application/json");
         campaigns.MapGet("/{id:int}", GetCampaign).WithName("GetCampaign");
 
         var admin = campaigns.MapGroup("").RequireAuthorization(AdminAuthentication.Policy);
@@ -22,30 +23,38 @@ public static class CampaignsApi
         return app;
     }
 
-    public static async Task<Results<Ok<List<CampaignDto>>, ValidationProblem>> ListCampaigns(
-        [AsParameters] CampaignQuery query, CampaignsDbContext db, CancellationToken cancellationToken)
+    /// <summary>Served from <see cref="CampaignListCache"/>: the same bytes until the database changes.</summary>
+    public static async Task<Results<FileContentHttpResult, ValidationProblem>> ListCampaigns(
+        [AsParameters] CampaignQuery query, CampaignListCache cache, IServiceProvider services, CancellationToken cancellationToken)
     {
         if (!query.TryParse(out var active, out var limit, out var offset, out var errors))
         {
             return TypedResults.ValidationProblem(errors);
         }
 
+        var page = new CampaignPage(active, string.IsNullOrEmpty(query.Property) ? null : query.Property, limit, offset);
+        var json = await cache.GetOrLoadAsync(page, services, LoadPageAsync, cancellationToken);
+        return TypedResults.Bytes(json, "application/json; charset=utf-8");
+    }
+
+    private static async Task<List<CampaignDto>> LoadPageAsync(CampaignsDbContext db, CampaignPage page, CancellationToken cancellationToken)
+    {
         var campaigns = db.Campaigns.AsNoTracking();
-        if (active is { } isActive)
+        if (page.Active is { } isActive)
         {
             campaigns = campaigns.Where(c => c.Active == isActive);
         }
 
-        if (!string.IsNullOrEmpty(query.Property))
+        if (page.Property is { } property)
         {
-            campaigns = campaigns.Where(c => c.Property == query.Property);
+            campaigns = campaigns.Where(c => c.Property == property);
         }
 
-        var page = await campaigns
+        var rows = await campaigns
             .OrderBy(c => c.Priority).ThenBy(c => c.Name).ThenBy(c => c.Id)
-            .Skip(offset).Take(limit)
+            .Skip(page.Offset).Take(page.Limit)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok(page.Select(CampaignDto.From).ToList());
+        return rows.Select(CampaignDto.From).ToList();
     }
 
     public static async Task<Results<Ok<CampaignDto>, NotFound>> GetCampaign(

@@ -18,8 +18,10 @@ public static class HealthEndpoints
 
     public static IEndpointRouteBuilder MapCampaignHealth(this IEndpointRouteBuilder app)
     {
-        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReport }).WithTags("Health");
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health");
+        // Read-only probes: any other method is a client mistake and gets 405.
+        var readOnly = new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]);
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = WriteReport }).WithTags("Health").WithMetadata(readOnly);
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false }).WithTags("Health").WithMetadata(readOnly);
         return app;
     }
 

@@ -57,6 +57,7 @@ public static class HostingExtensions
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
             member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
         builder.Services.AddValidatorsFromAssemblyContaining<CampaignRequestValidator>(ServiceLifetime.Singleton);
+        builder.Services.AddSingleton<CampaignListCache>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DomainExceptionHandler>();
         builder.Services.AddOpenApi();

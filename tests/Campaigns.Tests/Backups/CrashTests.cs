@@ -13,7 +13,7 @@ public sealed class CrashTests
         using var dir = new TempDirectory();
         var database = dir.Combine("campaigns.db");
         await SeedFiles.ArrangeDatabaseAsync(database, SeedFiles.UserCampaign("existing"));
-        AddBallast(database, megabytes: 32); // makes the startup backup last long enough to be caught in the act
+        SeedFiles.AddBallast(database, megabytes: 32); // makes the startup backup last long enough to be caught in the act
         var backups = dir.Combine("backups");
 
         await using (var api = ApiProcess.Start(dir.Path))
@@ -44,13 +44,6 @@ public sealed class CrashTests
             Assert.Equal(Path.GetFileName(backup), sidecar.Name);
             Assert.Equal(sidecar.Sha256, SqliteFile.Sha256Of(backup));
         }
-    }
-
-    private static void AddBallast(string database, int megabytes)
-    {
-        using var connection = SqliteFile.Open(database, SqliteOpenMode.ReadWrite);
-        SqliteFile.Execute(connection, "CREATE TABLE ballast (data BLOB NOT NULL);");
-        SqliteFile.Execute(connection, $"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {megabytes * 4}) INSERT INTO ballast SELECT randomblob(256 * 1024) FROM n;");
     }
 
     /// <summary>Watches the file system for a condition (not a sleep standing in for synchronisation).</summary>

@@ -1,4 +1,6 @@
+using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Microsoft.Data.Sqlite;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +21,14 @@ public static class SeedFiles
         await db.Database.MigrateAsync();
         db.Campaigns.AddRange(campaigns);
         await db.SaveChangesAsync();
+    }
+
+    /// <summary>Makes the file big enough (random, incompressible) that a backup or restore takes a while to catch in the act.</summary>
+    public static void AddBallast(string databasePath, int megabytes)
+    {
+        using var connection = SqliteFile.Open(databasePath, SqliteOpenMode.ReadWrite);
+        SqliteFile.Execute(connection, "CREATE TABLE IF NOT EXISTS ballast (data BLOB NOT NULL);");
+        SqliteFile.Execute(connection, $"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {megabytes * 4}) INSERT INTO ballast SELECT randomblob(256 * 1024) FROM n;");
     }
 
     public static Campaign UserCampaign(string key, bool active = true) => new()

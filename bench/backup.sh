@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Backup and restore of a ~1 GB database: the service's backup job versus `sqlite3 .backup` and `cp`, its restore job
+# versus `cp`; p99 of GET /api/campaigns at a fixed rate while the backup runs versus without; the service's peak RSS
+# during the backup; start to ready on the 1 GB database.
+#   bench/backup.sh                  # SIZE_MB=1024; DB_CACHE=/tmp/campaigns-bench-db keeps the generated file between runs
+source "$(dirname "$0")/lib.sh"
+SIZE_MB="${SIZE_MB:-1024}" RATE="${RATE:-1000}" DB_CACHE="${DB_CACHE:-/tmp/campaigns-bench-db}"
+build_release
+DATA="$WORK/data"; mkdir -p "$DATA"
+if [[ ! -f "$DB_CACHE/campaigns.db" ]] || (( $(stat -c %s "$DB_CACHE/campaigns.db") < SIZE_MB * 1024 * 1024 )); then
+  log "generating a $SIZE_MB MiB database in $DB_CACHE"
+  SKIP_BUILD=1 bash "$BENCH_DIR/gen-db.sh" "$DB_CACHE" "$SIZE_MB"
+fi
+cp "$DB_CACHE/campaigns.db" "$DATA/campaigns.db"
+DB="$DATA/campaigns.db"; SIZE=$(stat -c %s "$DB")
+seconds() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", (b - a) / 1e9}'; }
+now() { date +%s%N; }
+auth=(-H "Authorization: Bearer $ADMIN_KEY")
+
+# run_job PATH BODY -> prints the finished job record (waits for succeeded/failed)
+run_job() {
+  local accepted id state
+  accepted=$(curl -sf "${auth[@]}" -X POST -H 'Content-Type: application/json' -d "$2" "http://127.0.0.1:$PORT$1")
+  id=$(jq -r .jobId <<<"$accepted")
+  while :; do
+    state=$(curl -sf "${auth[@]}" "http://127.0.0.1:$PORT/api/admin/jobs/$id")
+    [[ "$(jq -r .state <<<"$state")" =~ ^(succeeded|failed)$ ]] && break
+    sleep 0.05
+  done
+  echo "$state"
+}
+# finishedAt - startedAt of a job record, in seconds with fractions (.NET writes 7 fractional digits)
+job_seconds() {
+  jq -r 'def ts: capture("^(?<s>[^.+Z]+)(\\.(?<f>[0-9]+))?") | ((.s + "Z") | fromdateiso8601) + (("0." + (.f // "0")) | tonumber);
+         (.finishedAt | ts) - (.startedAt | ts) | . * 100 | round / 100' <<<"$1"
+}
+
+echo "## Backup and restore ($(date -u +%FT%TZ))"
+echo "$(machine)"
+echo "database: $(( SIZE / 1024 / 1024 )) MiB, $(sqlite3 "$DB" 'SELECT count(*) FROM campaigns;') campaigns; page cache warm (the file was just copied)"
+
+t0=$(now); cp "$DB" "$WORK/copy.db"; sync "$WORK/copy.db"; t1=$(now)
+CP=$(seconds "$t0" "$t1"); echo "- cp + fsync: ${CP} s"; rm -f "$WORK/copy.db"
+t0=$(now); sqlite3 "$DB" ".backup '$WORK/cli.db'"; t1=$(now)
+SQ=$(seconds "$t0" "$t1"); echo "- sqlite3 .backup: ${SQ} s"; rm -f "$WORK/cli.db"
+t0=$(now); sqlite3 "$DB" "VACUUM INTO '$WORK/vacuum.db'"; t1=$(now)
+echo "- sqlite3 VACUUM INTO (what the service's backup does first): $(seconds "$t0" "$t1") s"; rm -f "$WORK/vacuum.db"
+
+PORT=$(free_port)
+t0=$(now); start_api "$DATA" "$PORT"; wait_ready "$PORT" 600; t1=$(now)
+echo "- start to ready on this database (includes the startup backup): $(seconds "$t0" "$t1") s"
+url="http://127.0.0.1:$PORT/api/campaigns"
+curl -sf "$url" >/dev/null; wrk -t2 -c8 -d3s "$url" >/dev/null # warm-up
+
+# Reads without a backup, for as long as a backup takes (measured first with a quiet backup).
+quiet=$(run_job /api/admin/backups '{}')
+BK=$(job_seconds "$quiet")
+echo "- service backup job (VACUUM INTO, fsync, integrity_check, sha256, sidecar): ${BK} s ($(jq -r .state <<<"$quiet")); ratio to sqlite3 .backup $(awk -v a="$BK" -v b="$SQ" 'BEGIN {printf "%.2f", a / b}') (target <= 1.2)"
+window=$(awk -v s="$BK" 'BEGIN {printf "%d", (s < 5 ? 5 : s + 0.999)}')
+echo "- reads at $RATE req/s without a backup (${window} s): $(hey_fixed "$url" "$window" "$RATE")"
+echo 5 >"/proc/$API_PID/clear_refs" # resets VmHWM, so the next peak is the backup's
+hey_fixed "$url" "$window" "$RATE" >"$WORK/during.txt" &
+HEY=$!
+during=$(run_job /api/admin/backups '{}')
+wait "$HEY"
+echo "- reads at $RATE req/s during a backup: $(cat "$WORK/during.txt")"
+echo "- backup job under that read load: $(job_seconds "$during") s; service peak RSS during it (VmHWM after reset): $(peak_rss "$API_PID")"
+name=$(jq -r .result.name <<<"$during")
+
+t0=$(now); dotnet "$SEED_DLL" backup --data-dir "$DATA" >/dev/null; t1=$(now)
+echo "- CLI 'backup' while the API runs (process start included): $(seconds "$t0" "$t1") s"
+
+restored=$(run_job /api/admin/restore "{\"source\":\"backup\",\"backup\":\"$name\"}")
+RS=$(job_seconds "$restored")
+echo "- service restore job (verify sha256 + integrity, pre-restore backup, online-backup copy, migrate, top-up): ${RS} s ($(jq -r .state <<<"$restored")); ratio to cp $(awk -v a="$RS" -v b="$CP" 'BEGIN {printf "%.2f", a / b}') (target <= 1.5)"
+echo "- RSS after: $(current_rss "$API_PID"); load after: $(cut -d' ' -f1-3 /proc/loadavg)"

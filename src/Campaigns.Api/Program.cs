@@ -22,7 +22,7 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseSerilogRequestLogging();
+app.UseCampaignRequestLogging();
 app.UseRequestBodyLimit();
 app.UseDefaultFiles();
 app.UseStaticFiles();

@@ -52,6 +52,13 @@ public static class HostingExtensions
         return builder;
     }
 
+    /// <summary>
+    /// One line per request. The middleware defaults to the static Log.Logger, which each host leaves alone, so it
+    /// is handed the host's own logger.
+    /// </summary>
+    public static IApplicationBuilder UseCampaignRequestLogging(this IApplicationBuilder app) =>
+        app.UseSerilogRequestLogging(options => options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>());
+
     public static IHostApplicationBuilder AddCampaignsApi(this IHostApplicationBuilder builder)
     {
         ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>

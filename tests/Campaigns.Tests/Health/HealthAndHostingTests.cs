@@ -24,6 +24,17 @@ public sealed class HealthAndHostingTests
     }
 
     [Fact]
+    public async Task EveryRequestIsLoggedWithMethodPathAndStatus()
+    {
+        await using var api = new CampaignsApiFactory();
+
+        await api.CreateClient().GetAsync("/api/campaigns/424242");
+
+        Assert.True(api.Logs.Entries.Any(e => e.Message.Contains("/api/campaigns/424242") && e.Message.Contains("responded 404")),
+            string.Join("\n", api.Logs.Entries.Select(e => e.Message)));
+    }
+
+    [Fact]
     public void PortVariableIsUsedWhenNoUrlsAreGiven()
     {
         var builder = WebApplication.CreateBuilder();

@@ -46,7 +46,7 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
 
     /// <summary>Every backup that qualifies as good, newest first (recovery falls back along this list).</summary>
     public IEnumerable<BackupEntry> Good(int expectedActive) =>
-        List().Where(e => e.Verified && e.ActiveCampaigns >= expectedActive);
+        List().Where(e => e.IsGood(expectedActive));
 
     internal void WriteSidecar(BackupEntry entry) =>
         SqliteFile.WriteAtomically(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, Json));

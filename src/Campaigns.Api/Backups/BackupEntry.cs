@@ -25,7 +25,11 @@ public sealed record BackupEntry(
     string SchemaVersion,
     int ActiveCampaigns,
     int TotalCampaigns,
-    bool Verified);
+    bool Verified)
+{
+    /// <summary>Good enough for recovery: verified, and it held at least the expected active campaigns.</summary>
+    public bool IsGood(int expectedActive) => Verified && ActiveCampaigns >= expectedActive;
+}
 
 /// <summary>What the admin API shows for a backup (no server paths).</summary>
 public sealed record BackupDto(

@@ -329,7 +329,8 @@ public sealed class BackupService(
     private void Rotate(string? keepAlso)
     {
         var entries = catalog.List();
-        var lastKnownGood = entries.FirstOrDefault(e => e.Verified && e.ActiveCampaigns >= ExpectedActive());
+        var expectedActive = ExpectedActive();
+        var lastKnownGood = entries.FirstOrDefault(e => e.IsGood(expectedActive));
         var keep = entries.Take(options.Value.Keep).Select(e => e.Name).ToHashSet(StringComparer.Ordinal);
         if (lastKnownGood is not null)
         {

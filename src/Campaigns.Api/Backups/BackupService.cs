@@ -21,13 +21,20 @@ public sealed record CleanupSummary(IReadOnlyList<string> Removed);
 
 public sealed class BackupFailedException(string message, Exception? inner = null) : Exception(message, inner);
 
+/// <summary>A copy, what its checks found in it, and the sha256 of its bytes. Unverified only for a file that is kept whatever its state.</summary>
+public sealed record CheckedCopy(SqliteContents Contents, string Sha256, bool Verified = true);
+
+/// <summary>A backup name held by an empty temporary file until the backup is published under it.</summary>
+public sealed record BackupReservation(string Name, string TemporaryPath);
+
 /// <summary>
-/// Takes consistent copies of the live database: <c>VACUUM INTO</c> a temporary file (in WAL mode it only holds a read
-/// snapshot, so writers carry on), fsync, verify, write the sidecar, then publish with an atomic rename. The sidecar is
-/// written before the rename, so a crash at any point never leaves a <c>.sqlite</c> without its sidecar; what it can
-/// leave (a <c>.tmp</c>, a sidecar without a file) is removed by <see cref="Cleanup"/>. On PostgreSQL the copy is the
-/// portable JSON snapshot (campaigns and seed history, read in one repeatable-read transaction under an advisory lock so
-/// replicas back up one at a time), with the same sidecar, catalog and rotation.
+/// Takes consistent copies of the live database (<see cref="LiveDatabaseCopy"/>: a file copy under a read snapshot, so
+/// writers carry on; <c>VACUUM INTO</c> when writers never leave the WAL empty), hashed while they are written, fsynced,
+/// checked, described by a sidecar, then published with an atomic rename. The sidecar is written before the rename, so
+/// a crash at any point never leaves a <c>.sqlite</c> without its sidecar; what it can leave (a <c>.tmp</c>, a sidecar
+/// without a file) is removed by <see cref="Cleanup"/>. On PostgreSQL the copy is the portable JSON snapshot (campaigns
+/// and seed history, read in one repeatable-read transaction under an advisory lock so replicas back up one at a time),
+/// with the same sidecar, catalog and rotation.
 /// </summary>
 public sealed class BackupService(
     DataDirectory dataDirectory,
@@ -51,26 +58,28 @@ public sealed class BackupService(
 
     /// <summary>Backs up the live database; throws <see cref="BackupFailedException"/> after logging and removing any partial file.</summary>
     /// <param name="keepAlso">A backup rotation must not remove (the one a restore is about to copy).</param>
-    public async Task<BackupEntry> CreateAsync(string trigger, CancellationToken cancellationToken = default, string? keepAlso = null)
+    public Task<BackupEntry> CreateAsync(string trigger, CancellationToken cancellationToken = default, string? keepAlso = null) =>
+        database.Provider == DatabaseProvider.PostgreSql
+            ? PublishAsync(trigger, () => Reserve(BackupNames.SnapshotExtension), WriteSnapshotAsync, keepAlso, cancellationToken)
+            : PublishAsync(trigger, () => Reserve(BackupNames.Extension), (temporary, ct) => Task.Run(() => CopyLiveDatabase(temporary), ct),
+                keepAlso, cancellationToken);
+
+    /// <summary>
+    /// Publishes a copy written by someone else into a reservation (the old database a restore swaps out, copied while
+    /// the service's connections wait), with the same sidecar and rotation as any backup.
+    /// </summary>
+    public Task<BackupEntry> AdoptAsync(
+        string trigger, BackupReservation reservation, Func<string, CancellationToken, Task<CheckedCopy>> writeCheckedCopy, string? keepAlso,
+        CancellationToken cancellationToken) =>
+        PublishAsync(trigger, () => reservation, writeCheckedCopy, keepAlso, cancellationToken);
+
+    /// <summary>Records in its sidecar that a backup published unverified (a pre-restore backup) has since passed its check.</summary>
+    public void RecordVerified(BackupEntry entry)
     {
-        await _gate.WaitAsync(cancellationToken);
-        try
+        if (File.Exists(catalog.PathOf(entry.Name)))
         {
-            var entry = database.Provider == DatabaseProvider.PostgreSql
-                ? await CreateAsync(trigger, BackupNames.SnapshotExtension, WriteSnapshotAsync, cancellationToken)
-                : await CreateAsync(trigger, BackupNames.Extension, (temporary, ct) => Task.Run(() => VacuumInto(temporary), ct), cancellationToken);
-            Volatile.Write(ref _lastAttempt, new BackupAttempt(entry.CreatedAt, trigger, entry.Name, null));
-            Rotate(keepAlso);
-            return entry;
-        }
-        catch (BackupFailedException ex)
-        {
-            Volatile.Write(ref _lastAttempt, new BackupAttempt(time.GetUtcNow(), trigger, null, ex.Message));
-            throw;
-        }
-        finally
-        {
-            _gate.Release();
+            catalog.WriteSidecar(entry with { Verified = true });
+            logger.LogInformation("Backup {BackupName} verified", entry.Name);
         }
     }
 
@@ -105,7 +114,10 @@ public sealed class BackupService(
         return SqliteFile.Inspect(live) is { TotalCampaigns: > 0 };
     }
 
-    /// <summary>The sidecar's checksum still matches, SQLite finds the file intact, and the campaigns are readable.</summary>
+    /// <summary>
+    /// The thorough check, on demand (the CLI's <c>backups verify</c>): the sidecar's checksum still matches, a full
+    /// <c>integrity_check</c> passes, and the campaigns are readable.
+    /// </summary>
     public BackupVerification Verify(BackupEntry entry)
     {
         var path = catalog.PathOf(entry.Name);
@@ -117,7 +129,7 @@ public sealed class BackupService(
                 return new BackupVerification(entry.Name, false, $"checksum mismatch: the file's sha256 is {sha256}, its sidecar says {entry.Sha256}");
             }
 
-            var problem = BackupNames.IsSnapshot(entry.Name) ? CheckSnapshot(path, out _) : CheckCopy(path, out _);
+            var problem = BackupNames.IsSnapshot(entry.Name) ? CheckSnapshot(path, out _) : CheckCopy(path, quick: false, out _);
             return new BackupVerification(entry.Name, problem is null, problem);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SqliteException)
@@ -175,30 +187,54 @@ public sealed class BackupService(
         return new CleanupSummary(removed);
     }
 
+    private async Task<BackupEntry> PublishAsync(
+        string trigger, Func<BackupReservation> reserve, Func<string, CancellationToken, Task<CheckedCopy>> writeCheckedCopy,
+        string? keepAlso, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var entry = await PublishAsync(trigger, reserve(), writeCheckedCopy, cancellationToken);
+            Volatile.Write(ref _lastAttempt, new BackupAttempt(entry.CreatedAt, trigger, entry.Name, null));
+            Rotate(keepAlso);
+            return entry;
+        }
+        catch (BackupFailedException ex)
+        {
+            Volatile.Write(ref _lastAttempt, new BackupAttempt(time.GetUtcNow(), trigger, null, ex.Message));
+            throw;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>
-    /// Writes a verified copy into a reserved temporary file, then the sidecar, then publishes it with a rename; on any
+    /// Writes a checked copy into a reserved temporary file, then the sidecar, then publishes it with a rename; on any
     /// failure removes what it wrote and throws <see cref="BackupFailedException"/>.
     /// </summary>
-    private async Task<BackupEntry> CreateAsync(
-        string trigger, string extension, Func<string, CancellationToken, Task<SqliteContents>> writeVerifiedCopy, CancellationToken cancellationToken)
+    private async Task<BackupEntry> PublishAsync(
+        string trigger, BackupReservation reservation, Func<string, CancellationToken, Task<CheckedCopy>> writeCheckedCopy,
+        CancellationToken cancellationToken)
     {
         var source = database.Provider == DatabaseProvider.PostgreSql ? database.Location : dataDirectory.DatabasePath;
-        var (name, temporary) = Reserve(extension);
+        var (name, temporary) = reservation;
         var destination = catalog.PathOf(name);
         var sidecarWritten = false;
         logger.LogInformation("Backing up {DatabasePath} to {BackupPath} ({Trigger})", source, destination, trigger);
         try
         {
-            var contents = await writeVerifiedCopy(temporary, cancellationToken);
+            var (contents, sha256, verified) = await writeCheckedCopy(temporary, cancellationToken);
             var entry = new BackupEntry(
-                name, time.GetUtcNow(), new FileInfo(temporary).Length, SqliteFile.Sha256Of(temporary), source, destination, trigger,
-                contents.SchemaVersion, contents.ActiveCampaigns, contents.TotalCampaigns, Verified: true);
+                name, time.GetUtcNow(), new FileInfo(temporary).Length, sha256, source, destination, trigger,
+                contents.SchemaVersion, contents.ActiveCampaigns, contents.TotalCampaigns, verified);
             catalog.WriteSidecar(entry);
             sidecarWritten = true;
             File.Move(temporary, destination);
             logger.LogInformation(
-                "Backup {BackupName} written ({Trigger}): {SizeBytes} bytes, {ActiveCampaigns} active campaigns, schema {SchemaVersion}, sha256 {Sha256}",
-                name, trigger, entry.SizeBytes, entry.ActiveCampaigns, entry.SchemaVersion, entry.Sha256);
+                "Backup {BackupName} written ({Trigger}): {SizeBytes} bytes, {ActiveCampaigns} active campaigns, schema {SchemaVersion}, sha256 {Sha256}, verified {Verified}",
+                name, trigger, entry.SizeBytes, entry.ActiveCampaigns, entry.SchemaVersion, entry.Sha256, entry.Verified);
             return entry;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DbException or BackupFailedException or InvalidOperationException)
@@ -215,7 +251,7 @@ public sealed class BackupService(
         }
     }
 
-    private SqliteContents VacuumInto(string temporary)
+    private CheckedCopy CopyLiveDatabase(string temporary)
     {
         var source = dataDirectory.DatabasePath;
         if (!File.Exists(source))
@@ -223,20 +259,28 @@ public sealed class BackupService(
             throw new BackupFailedException($"There is no database at {source} to back up.");
         }
 
-        using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
-        using (var vacuum = live.CreateCommand())
+        if (LiveDatabaseCopy.TryCopy(source, temporary) is not { } sha256)
         {
-            vacuum.CommandText = "VACUUM INTO $path;";
-            vacuum.Parameters.AddWithValue("$path", temporary);
-            vacuum.ExecuteNonQuery();
+            logger.LogWarning("The WAL of {DatabasePath} could not be emptied for a file copy (busy writers, or a long reader); backing up with VACUUM INTO", source);
+            using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
+            using (var vacuum = live.CreateCommand())
+            {
+                vacuum.CommandText = "VACUUM INTO $path;";
+                vacuum.Parameters.AddWithValue("$path", temporary);
+                vacuum.ExecuteNonQuery();
+            }
+
+            SqliteFile.FlushToDisk(temporary);
+            sha256 = SqliteFile.Sha256Of(temporary);
         }
 
-        SqliteFile.FlushToDisk(temporary);
-        var problem = CheckCopy(temporary, out var contents);
-        return problem is null ? contents! : throw new BackupFailedException($"The copy failed verification: {problem}");
+        // quick_check reads every page and checks its structure; the full integrity_check adds the index-to-table
+        // cross-check, which costs four times as long and stays for `backups verify`.
+        var problem = CheckCopy(temporary, quick: true, out var contents);
+        return problem is null ? new CheckedCopy(contents!, sha256) : throw new BackupFailedException($"The copy failed verification: {problem}");
     }
 
-    private async Task<SqliteContents> WriteSnapshotAsync(string temporary, CancellationToken cancellationToken)
+    private async Task<CheckedCopy> WriteSnapshotAsync(string temporary, CancellationToken cancellationToken)
     {
         CampaignSnapshot snapshot;
         await using (var scope = scopes.CreateAsyncScope())
@@ -250,7 +294,9 @@ public sealed class BackupService(
 
         CampaignSnapshotFile.Write(temporary, snapshot);
         var problem = CheckSnapshot(temporary, out var contents);
-        return problem is null ? contents! : throw new BackupFailedException($"The snapshot failed verification: {problem}");
+        return problem is null
+            ? new CheckedCopy(contents!, SqliteFile.Sha256Of(temporary))
+            : throw new BackupFailedException($"The snapshot failed verification: {problem}");
     }
 
     /// <summary>Null when the snapshot reads back and every campaign in it is valid; otherwise what is wrong with it.</summary>
@@ -270,7 +316,7 @@ public sealed class BackupService(
     }
 
     /// <summary>A name no one else holds: the temporary file is created exclusively, a clash moves the clock by 1 ms.</summary>
-    private (string Name, string Temporary) Reserve(string extension)
+    public BackupReservation Reserve(string extension)
     {
         try
         {
@@ -296,7 +342,7 @@ public sealed class BackupService(
             try
             {
                 new FileStream(temporary, FileMode.CreateNew, FileAccess.Write).Dispose();
-                return (name, temporary);
+                return new BackupReservation(name, temporary);
             }
             catch (IOException) when (File.Exists(temporary) && attempt < 1000)
             {
@@ -311,14 +357,14 @@ public sealed class BackupService(
     }
 
     /// <summary>Null when the copy is sound; otherwise what is wrong with it.</summary>
-    private static string? CheckCopy(string path, out SqliteContents? contents)
+    internal static string? CheckCopy(string path, bool quick, out SqliteContents? contents)
     {
         using var copy = SqliteFile.Open(path, SqliteOpenMode.ReadOnly);
         contents = null;
-        var check = SqliteFile.Check(copy);
+        var check = SqliteFile.Check(copy, quick);
         if (check != "ok")
         {
-            return $"integrity_check: {check}";
+            return $"{(quick ? "quick_check" : "integrity_check")}: {check}";
         }
 
         contents = SqliteFile.Inspect(copy);
@@ -344,13 +390,19 @@ public sealed class BackupService(
 
         foreach (var doomed in entries.Where(e => !keep.Contains(e.Name)))
         {
-            var path = catalog.PathOf(doomed.Name);
-            // The file goes first: a crash in between leaves a sidecar without a file (ignored, cleaned), never the reverse.
-            TryDelete(path);
-            TryDelete(BackupNames.SidecarOf(path));
+            Remove(doomed);
             logger.LogInformation("Rotated out backup {BackupName} from {CreatedAt} (keeping the newest {Keep} and the last known good {LastKnownGood})",
                 doomed.Name, doomed.CreatedAt, options.Value.Keep, lastKnownGood?.Name);
         }
+    }
+
+    /// <summary>Deletes a backup and its sidecar.</summary>
+    public void Remove(BackupEntry entry)
+    {
+        var path = catalog.PathOf(entry.Name);
+        // The file goes first: a crash in between leaves a sidecar without a file (ignored, cleaned), never the reverse.
+        TryDelete(path);
+        TryDelete(BackupNames.SidecarOf(path));
     }
 
     private void Remove(string path, string why, List<string> removed)

@@ -17,6 +17,7 @@ public static class BackupServiceCollectionExtensions
 
         services.AddSingleton<BackupCatalog>();
         services.AddSingleton<BackupService>();
+        services.AddSingleton<LiveDatabaseSwap>();
         services.AddSingleton<RestoreService>();
         services.AddSingleton<RecoveryLog>();
         services.AddSingleton<DatabaseRecovery>();

@@ -18,9 +18,22 @@ public static class RestoreSources
     public static readonly string[] All = [Canonical, LatestBackup, Backup];
 }
 
+public static class RestoreMethods
+{
+    /// <summary>The verified copy was renamed over the live file (the old one kept by a hard link).</summary>
+    public const string FileSwap = "file-swap";
+
+    /// <summary>Another process had the file open: the copy went in through SQLite's online backup API.</summary>
+    public const string OnlineBackupApi = "online-backup-api";
+
+    /// <summary>A JSON snapshot replaced the rows in one transaction (PostgreSQL's kind of backup).</summary>
+    public const string Snapshot = "snapshot";
+}
+
 public sealed record RestoreResult(
     string Source,
     string? Backup,
+    string? Method,
     string? PreRestoreBackup,
     int ActiveBefore,
     int ActiveAfter,
@@ -31,11 +44,14 @@ public sealed class BackupVerificationException(string name, string problem)
     : DomainException(StatusCodes.Status422UnprocessableEntity, "Backup failed verification", $"Backup {name} cannot be restored: {problem}. Nothing was changed.");
 
 /// <summary>
-/// The one restore path, used by startup recovery, the Hangfire job, the admin endpoint and the CLI: verify the backup,
-/// take a pre-restore backup, copy the backup into the live database with SQLite's online backup API (one write
-/// transaction: open connections stay valid, and a crash leaves the old data or the new, never a mix), migrate it to
-/// the current schema, then run the canonical top-up. A snapshot backup (PostgreSQL's kind) replaces the campaigns and
-/// seed history in one transaction instead of copying a file; the steps around it are the same.
+/// The one restore path, used by startup recovery, the Hangfire job, the admin endpoint and the CLI. A SQLite backup is
+/// first copied next to the live database, hashed on the way: a sha256 equal to the sidecar's proves it is the file
+/// that was checked when it was taken. That copy then replaces the live file by a rename (<see cref="LiveDatabaseSwap"/>,
+/// which keeps the old file as the pre-restore backup), or, when another process has the database open, goes in through
+/// SQLite's online backup API after a pre-restore backup (one write transaction: open connections stay valid). Either
+/// way a crash leaves the old data or the new, never a mix. Then the database is migrated to the current schema and the
+/// canonical top-up runs. A snapshot backup (PostgreSQL's kind) replaces the campaigns and seed history in one
+/// transaction instead; the steps around it are the same.
 /// </summary>
 public sealed class RestoreService(
     IServiceScopeFactory scopes,
@@ -44,6 +60,7 @@ public sealed class RestoreService(
     IValidator<CampaignRequest> validator,
     BackupCatalog catalog,
     BackupService backups,
+    LiveDatabaseSwap swap,
     RecoveryLog recoveries,
     StorageState state,
     IOptions<StorageOptions> storage,
@@ -87,40 +104,19 @@ public sealed class RestoreService(
         {
             var entry = ResolveBackup(source, backupName);
             var activeBefore = await CountActiveAsync(cancellationToken);
-            string? preRestore = null;
-            if (entry is not null)
-            {
-                var verification = backups.Verify(entry);
-                if (!verification.Ok)
-                {
-                    logger.LogError("Refusing to restore backup {BackupName}: {Problem}", entry.Name, verification.Problem);
-                    throw new BackupVerificationException(entry.Name, verification.Problem!);
-                }
-
-                if (preRestoreBackup && backups.LiveDatabaseHoldsData())
-                {
-                    preRestore = (await backups.CreateAsync(BackupTriggers.PreRestore, cancellationToken, keepAlso: entry.Name)).Name;
-                }
-
-                if (BackupNames.IsSnapshot(entry.Name))
-                {
-                    await ReplaceWithSnapshotAsync(catalog.PathOf(entry.Name), cancellationToken);
-                }
-                else
-                {
-                    CopyIntoLiveDatabase(entry.Name);
-                }
-            }
+            var (method, preRestore) = entry is null ? (null, null)
+                : BackupNames.IsSnapshot(entry.Name) ? await RestoreSnapshotAsync(entry, preRestoreBackup, cancellationToken)
+                : await RestoreFileAsync(entry, preRestoreBackup, cancellationToken);
 
             await using var scope = scopes.CreateAsyncScope();
             var migrations = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var topUp = await scope.ServiceProvider.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Restore, cancellationToken);
             state.LastTopUp = topUp;
 
-            var result = new RestoreResult(source, entry?.Name, preRestore, activeBefore, topUp.ActiveAfter, migrations, topUp);
+            var result = new RestoreResult(source, entry?.Name, method, preRestore, activeBefore, topUp.ActiveAfter, migrations, topUp);
             logger.LogWarning(
-                "Restored {DatabasePath} from {RestoreSource} {BackupName}: active campaigns {ActiveBefore} -> {ActiveAfter}; pre-restore backup {PreRestoreBackup}; top-up inserted {Inserted}, reactivated {Reactivated}",
-                dataDirectory.DatabasePath, source, entry?.Name, activeBefore, result.ActiveAfter, preRestore, topUp.Inserted, topUp.Reactivated);
+                "Restored {DatabasePath} from {RestoreSource} {BackupName} by {RestoreMethod}: active campaigns {ActiveBefore} -> {ActiveAfter}; pre-restore backup {PreRestoreBackup}; top-up inserted {Inserted}, reactivated {Reactivated}",
+                dataDirectory.DatabasePath, source, entry?.Name, method, activeBefore, result.ActiveAfter, preRestore, topUp.Inserted, topUp.Reactivated);
             recoveries.Record(recoveryKind,
                 $"Restored from {(entry is null ? "the canonical campaigns" : $"backup {entry.Name}")}: {activeBefore} -> {result.ActiveAfter} active campaigns.");
             return result;
@@ -131,12 +127,78 @@ public sealed class RestoreService(
         }
     }
 
-    private void CopyIntoLiveDatabase(string backupName)
+    private async Task<(string Method, string? PreRestore)> RestoreFileAsync(BackupEntry entry, bool preRestoreBackup, CancellationToken cancellationToken)
     {
-        using var backup = SqliteFile.Open(catalog.PathOf(backupName), SqliteOpenMode.ReadOnly);
-        using var live = SqliteFile.Open(dataDirectory.DatabasePath, SqliteOpenMode.ReadWriteCreate, storage.Value.BusyTimeoutSeconds);
-        backup.BackupDatabase(live);
-        SqliteFile.Execute(live, "PRAGMA journal_mode = WAL;");
+        var prepared = Path.Combine(catalog.Directory, $"restore_{entry.Name}{BackupNames.TemporaryExtension}");
+        var isPrepared = false;
+        void Prepare()
+        {
+            PrepareCopy(entry, prepared);
+            isPrepared = true;
+        }
+
+        try
+        {
+            var keepOld = preRestoreBackup && backups.LiveDatabaseHoldsData();
+            if (await swap.TrySwapAsync(Prepare, prepared, keepOld, entry.Name, cancellationToken) is { } swapped)
+            {
+                return (RestoreMethods.FileSwap, swapped.PreRestoreBackup);
+            }
+
+            if (!isPrepared)
+            {
+                await Task.Run(Prepare, cancellationToken);
+            }
+
+            var preRestore = keepOld ? (await backups.CreateAsync(BackupTriggers.PreRestore, cancellationToken, keepAlso: entry.Name)).Name : null;
+            using (var copy = SqliteFile.Open(prepared, SqliteOpenMode.ReadOnly))
+            using (var live = SqliteFile.Open(dataDirectory.DatabasePath, SqliteOpenMode.ReadWriteCreate, storage.Value.BusyTimeoutSeconds))
+            {
+                copy.BackupDatabase(live);
+                SqliteFile.Execute(live, "PRAGMA journal_mode = WAL;");
+            }
+
+            return (RestoreMethods.OnlineBackupApi, preRestore);
+        }
+        finally
+        {
+            File.Delete(prepared);
+        }
+    }
+
+    /// <summary>
+    /// Copies the backup next to the live database (same file system, so it can be renamed over it), hashing it on the
+    /// way: the sha256 its sidecar recorded when the backup was taken and checked proves the bytes are still those.
+    /// A backup whose sidecar does not say it passed its check gets the full integrity_check here.
+    /// </summary>
+    private void PrepareCopy(BackupEntry entry, string prepared)
+    {
+        var path = catalog.PathOf(entry.Name);
+        var sha256 = SqliteFile.CopyWithSha256(path, new FileInfo(path).Length, prepared);
+        var problem = !string.Equals(sha256, entry.Sha256, StringComparison.OrdinalIgnoreCase)
+            ? $"checksum mismatch: the file's sha256 is {sha256}, its sidecar says {entry.Sha256}"
+            : entry.Verified ? null : BackupService.CheckCopy(prepared, quick: false, out _);
+        if (problem is not null)
+        {
+            logger.LogError("Refusing to restore backup {BackupName}: {Problem}", entry.Name, problem);
+            throw new BackupVerificationException(entry.Name, problem);
+        }
+    }
+
+    private async Task<(string Method, string? PreRestore)> RestoreSnapshotAsync(BackupEntry entry, bool preRestoreBackup, CancellationToken cancellationToken)
+    {
+        var verification = backups.Verify(entry);
+        if (!verification.Ok)
+        {
+            logger.LogError("Refusing to restore backup {BackupName}: {Problem}", entry.Name, verification.Problem);
+            throw new BackupVerificationException(entry.Name, verification.Problem!);
+        }
+
+        var preRestore = preRestoreBackup && backups.LiveDatabaseHoldsData()
+            ? (await backups.CreateAsync(BackupTriggers.PreRestore, cancellationToken, keepAlso: entry.Name)).Name
+            : null;
+        await ReplaceWithSnapshotAsync(catalog.PathOf(entry.Name), cancellationToken);
+        return (RestoreMethods.Snapshot, preRestore);
     }
 
     /// <summary>The snapshot's campaigns (with their ids) and seed history replace what is there, all or nothing.</summary>

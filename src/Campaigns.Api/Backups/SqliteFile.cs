@@ -62,6 +62,53 @@ public static class SqliteFile
         return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
+    /// <summary>
+    /// Copies the first <paramref name="length"/> bytes of <paramref name="sourcePath"/> into a new file, fsyncs it and
+    /// returns the sha256 of what was written: one read of the source instead of a copy and then a second pass to hash.
+    /// Each buffer is hashed on another core while it is written and the next one is read.
+    /// </summary>
+    /// <param name="patchFirstBuffer">Applied to the first buffer before it is written and hashed (the header page).</param>
+    public static string CopyWithSha256(string sourcePath, long length, string destinationPath, Action<byte[]>? patchFirstBuffer = null)
+    {
+        const int bufferBytes = 1 << 20;
+        using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 0, FileOptions.SequentialScan);
+        using var destination = new FileStream(destinationPath, FileMode.Create, FileAccess.Write, FileShare.None, 0);
+        using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        byte[][] buffers = [new byte[bufferBytes], new byte[bufferBytes]];
+        var hashing = Task.CompletedTask;
+        try
+        {
+            for (var (i, remaining) = (0, length); remaining > 0; i++)
+            {
+                // The hash still running uses the other buffer; the one before it, on this buffer, was awaited last turn.
+                var buffer = buffers[i % 2];
+                var read = source.ReadAtLeast(buffer.AsSpan(0, (int)Math.Min(bufferBytes, remaining)), (int)Math.Min(bufferBytes, remaining), throwOnEndOfStream: false);
+                if (read == 0)
+                {
+                    throw new IOException($"{sourcePath} ended {remaining} bytes before the {length} bytes to copy.");
+                }
+
+                if (i == 0)
+                {
+                    patchFirstBuffer?.Invoke(buffer);
+                }
+
+                hashing.GetAwaiter().GetResult();
+                hashing = Task.Run(() => sha256.AppendData(buffer, 0, read));
+                destination.Write(buffer, 0, read);
+                remaining -= read;
+            }
+        }
+        finally
+        {
+            // Never dispose the hash under a running task, even when the copy failed.
+            hashing.Wait();
+        }
+
+        destination.Flush(flushToDisk: true);
+        return Convert.ToHexStringLower(sha256.GetHashAndReset());
+    }
+
     /// <summary>fsync: the bytes are on the disk before the rename that publishes them.</summary>
     public static void FlushToDisk(string path)
     {
@@ -89,7 +136,7 @@ public static class SqliteFile
         command.ExecuteNonQuery();
     }
 
-    private static T Scalar<T>(SqliteConnection connection, string sql)
+    public static T Scalar<T>(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;

@@ -25,17 +25,32 @@ public readonly record struct CampaignPage(bool? Active, string? Property, int L
 /// land under a version no later request asks for. Providers other than SQLite are not cached.
 /// </para>
 /// </summary>
-public sealed class CampaignListCache(DataDirectory dataDirectory, IOptions<JsonOptions> json, ILogger<CampaignListCache> logger) : IDisposable
+public sealed class CampaignListCache : IDisposable
 {
     /// <summary>Query strings are client-controlled: bound what they can make us hold.</summary>
     private const long MaxCachedBytes = 32L * 1024 * 1024;
 
+    private readonly DataDirectory _dataDirectory;
+    private readonly IOptions<JsonOptions> _json;
+    private readonly ILogger<CampaignListCache> _logger;
+    private readonly LiveDatabaseGate _gate;
     private readonly Lock _versionLock = new();
+    private bool _swapping; // the version connection must stay closed while a restore swaps the file
     private SqliteConnection? _versionConnection;
     private SqliteCommand? _versionQuery;
     private long _connectionEpoch; // data_version counts per connection: a reopened one must not reuse old values
     private Generation _generation = new(-1);
     private bool? _providerIsSqlite; // learnt on the first request; until then nothing is cached
+
+    public CampaignListCache(DataDirectory dataDirectory, IOptions<JsonOptions> json, LiveDatabaseGate gate, ILogger<CampaignListCache> logger)
+    {
+        _dataDirectory = dataDirectory;
+        _json = json;
+        _logger = logger;
+        _gate = gate;
+        _gate.Closed += SuspendForSwap;
+        _gate.Reopened += ResumeAfterSwap;
+    }
 
     /// <param name="requestServices">The request's services: the DbContext is only created on a miss.</param>
     public async Task<byte[]> GetOrLoadAsync(
@@ -61,9 +76,29 @@ public sealed class CampaignListCache(DataDirectory dataDirectory, IOptions<Json
 
     public void Dispose()
     {
+        _gate.Closed -= SuspendForSwap;
+        _gate.Reopened -= ResumeAfterSwap;
         lock (_versionLock)
         {
             CloseVersionConnection();
+        }
+    }
+
+    /// <summary>Until the swap ends requests bypass the cache: their database reads wait at the gate for the new file.</summary>
+    private void SuspendForSwap()
+    {
+        lock (_versionLock)
+        {
+            _swapping = true;
+            CloseVersionConnection();
+        }
+    }
+
+    private void ResumeAfterSwap()
+    {
+        lock (_versionLock)
+        {
+            _swapping = false;
         }
     }
 
@@ -86,20 +121,25 @@ public sealed class CampaignListCache(DataDirectory dataDirectory, IOptions<Json
     }
 
     private byte[] Serialize(List<CampaignDto> campaigns) =>
-        JsonSerializer.SerializeToUtf8Bytes(campaigns, json.Value.SerializerOptions);
+        JsonSerializer.SerializeToUtf8Bytes(campaigns, _json.Value.SerializerOptions);
 
     /// <summary>Null when the version cannot be read: then the request is served from the database, uncached.</summary>
     private long? DataVersion()
     {
         lock (_versionLock)
         {
+            if (_swapping)
+            {
+                return null;
+            }
+
             try
             {
                 if (_versionQuery is null)
                 {
                     _versionConnection = new SqliteConnection(new SqliteConnectionStringBuilder
                     {
-                        DataSource = dataDirectory.DatabasePath,
+                        DataSource = _dataDirectory.DatabasePath,
                         Mode = SqliteOpenMode.ReadWrite, // WAL readers need to map the -shm file; this one never writes
                         Pooling = false,
                     }.ToString());
@@ -114,8 +154,8 @@ public sealed class CampaignListCache(DataDirectory dataDirectory, IOptions<Json
             }
             catch (SqliteException ex)
             {
-                logger.LogWarning("Campaign list cache bypassed: cannot read the data version of {DatabasePath}: {Reason}",
-                    dataDirectory.DatabasePath, ex.Message);
+                _logger.LogWarning("Campaign list cache bypassed: cannot read the data version of {DatabasePath}: {Reason}",
+                    _dataDirectory.DatabasePath, ex.Message);
                 CloseVersionConnection();
                 return null;
             }

@@ -41,7 +41,7 @@ public static class StorageServiceCollectionExtensions
         {
             var busyTimeout = sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutSeconds;
             options.UseSqlite(sp.GetRequiredService<DatabaseTarget>().ConnectionString)
-                .AddInterceptors(new SqlitePragmaInterceptor(busyTimeout), SlowCommands(sp));
+                .AddInterceptors(new SqliteConnectionInterceptor(busyTimeout, sp.GetRequiredService<LiveDatabaseGate>()), SlowCommands(sp));
         });
         services.AddDbContext<PostgresCampaignsDbContext>((sp, options) =>
             options.UseNpgsql(sp.GetRequiredService<DatabaseTarget>().ConnectionString).AddInterceptors(SlowCommands(sp)));
@@ -49,6 +49,7 @@ public static class StorageServiceCollectionExtensions
             ? sp.GetRequiredService<PostgresCampaignsDbContext>()
             : sp.GetRequiredService<SqliteCampaignsDbContext>());
 
+        services.AddSingleton<LiveDatabaseGate>();
         services.AddSingleton<CanonicalSeedSource>();
         services.AddScoped<CanonicalTopUp>();
         services.AddScoped<DatabaseMigrator>();

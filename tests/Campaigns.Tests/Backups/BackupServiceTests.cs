@@ -79,6 +79,51 @@ public sealed class BackupServiceTests
     }
 
     [Fact]
+    public async Task BackupIsASelfContainedCopyOfTheLiveFileHashedAsItIsWritten()
+    {
+        await using var api = new CampaignsApiFactory();
+        await (await api.CreateClient().GetAsync("/api/campaigns")).Content.ReadAsStringAsync(); // the service's connections are open, as in production
+
+        var entry = await api.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+
+        var path = Path.Combine(api.BackupsDirectory, entry.Name);
+        Assert.Equal(entry.Sha256, SqliteFile.Sha256Of(path));
+        var header = new byte[20];
+        await using (var file = File.OpenRead(path))
+        {
+            await file.ReadExactlyAsync(header);
+        }
+
+        Assert.Equal((1, 1), (header[18], header[19])); // rollback journal: no -wal/-shm needed to open it
+        Assert.Equal([entry.Name, entry.Name + ".json"], Directory.GetFiles(api.BackupsDirectory).Select(f => Path.GetFileName(f)).Order());
+        Assert.DoesNotContain(api.Logs.Entries, e => e.Message.Contains("VACUUM INTO"));
+        using var copy = SqliteFile.Open(path, SqliteOpenMode.ReadOnly);
+        Assert.Equal("ok", SqliteFile.Check(copy));
+        Assert.Equal((12, 12), (SqliteFile.Inspect(copy)!.ActiveCampaigns, entry.ActiveCampaigns));
+    }
+
+    [Fact]
+    public async Task BackupFallsBackToVacuumIntoWhileAReaderPinsTheWal()
+    {
+        await using var api = new CampaignsApiFactory();
+        api.CreateClient().Dispose(); // starts the service: the database exists from here on
+        using var reader = SqliteFile.Open(api.DatabasePath, SqliteOpenMode.ReadWrite);
+        SqliteFile.Execute(reader, "INSERT INTO campaigns (Key, Name, Property, Active, Description, OfferUrl, ImageUrl, CallToAction, Priority, Source, CreatedAt, UpdatedAt) " +
+            "VALUES ('in-the-wal', 'In the WAL', 'abc', 1, '', 'https://example.com', '', '', 1, 'User', '2026-01-01', '2026-01-01');");
+        // A read transaction on a snapshot that includes WAL frames: no checkpoint can empty the WAL until it ends.
+        SqliteFile.Execute(reader, "BEGIN; SELECT count(*) FROM campaigns;");
+
+        var entry = await api.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+
+        SqliteFile.Execute(reader, "COMMIT;");
+        Assert.Contains(api.Logs.Entries, e => e.Message.Contains("backing up with VACUUM INTO"));
+        Assert.Equal(13, entry.ActiveCampaigns);
+        Assert.Equal(entry.Sha256, SqliteFile.Sha256Of(Path.Combine(api.BackupsDirectory, entry.Name)));
+        using var copy = SqliteFile.Open(Path.Combine(api.BackupsDirectory, entry.Name), SqliteOpenMode.ReadOnly);
+        Assert.Equal("ok", SqliteFile.Check(copy));
+    }
+
+    [Fact]
     public async Task ChecksumMismatchRefusesTheRestoreAndChangesNothing()
     {
         await using var api = new CampaignsApiFactory();

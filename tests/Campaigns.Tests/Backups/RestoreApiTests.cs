@@ -41,6 +41,8 @@ public sealed class RestoreApiTests
             Assert.Equal("wal", journal.ExecuteScalar());
         }
 
+        Assert.Equal("file-swap", result.GetProperty("method").GetString());
+        await api.WaitForVerifiedBackupAsync(result.GetProperty("preRestoreBackup").GetString()!);
         var catalog = await admin.GetFromJsonAsync<JsonElement[]>("/api/admin/backups");
         Assert.Equal(["pre-restore", "manual"], catalog!.Select(b => b.GetProperty("trigger").GetString()!));
         Assert.Equal(result.GetProperty("preRestoreBackup").GetString(), catalog![0].GetProperty("name").GetString());

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Campaigns.Api.Backups;
 using Campaigns.Api.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -74,6 +75,21 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
     {
         _ = Server;
         return Services.GetRequiredService<T>();
+    }
+
+    /// <summary>A pre-restore backup is published unverified and checked right after the swap, in the background.</summary>
+    public async Task<BackupEntry> WaitForVerifiedBackupAsync(string name)
+    {
+        var catalog = Service<BackupCatalog>();
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(50))
+        {
+            if (catalog.Find(name) is { Verified: true } entry)
+            {
+                return entry;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"backup {name} was not verified within 30 s");
+        }
     }
 
     /// <summary>Starts another host on the same data directory with the same settings: a redeploy.</summary>

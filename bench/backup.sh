@@ -44,7 +44,7 @@ CP=$(seconds "$t0" "$t1"); echo "- cp + fsync: ${CP} s"; rm -f "$WORK/copy.db"
 t0=$(now); sqlite3 "$DB" ".backup '$WORK/cli.db'"; t1=$(now)
 SQ=$(seconds "$t0" "$t1"); echo "- sqlite3 .backup: ${SQ} s"; rm -f "$WORK/cli.db"
 t0=$(now); sqlite3 "$DB" "VACUUM INTO '$WORK/vacuum.db'"; t1=$(now)
-echo "- sqlite3 VACUUM INTO (what the service's backup does first): $(seconds "$t0" "$t1") s"; rm -f "$WORK/vacuum.db"
+echo "- sqlite3 VACUUM INTO (the service's fallback when the WAL cannot be emptied): $(seconds "$t0" "$t1") s"; rm -f "$WORK/vacuum.db"
 
 PORT=$(free_port)
 t0=$(now); start_api "$DATA" "$PORT"; wait_ready "$PORT" 600; t1=$(now)
@@ -55,7 +55,7 @@ curl -sf "$url" >/dev/null; wrk -t2 -c8 -d3s "$url" >/dev/null # warm-up
 # Reads without a backup, for as long as a backup takes (measured first with a quiet backup).
 quiet=$(run_job /api/admin/backups '{}')
 BK=$(job_seconds "$quiet")
-echo "- service backup job (VACUUM INTO, fsync, integrity_check, sha256, sidecar): ${BK} s ($(jq -r .state <<<"$quiet")); ratio to sqlite3 .backup $(awk -v a="$BK" -v b="$SQ" 'BEGIN {printf "%.2f", a / b}') (target <= 1.2)"
+echo "- service backup job (file copy under a read snapshot hashed as written, fsync, quick_check, sidecar): ${BK} s ($(jq -r .state <<<"$quiet")); ratio to sqlite3 .backup $(awk -v a="$BK" -v b="$SQ" 'BEGIN {printf "%.2f", a / b}') (target <= 1.2)"
 window=$(awk -v s="$BK" 'BEGIN {printf "%d", (s < 5 ? 5 : s + 0.999)}')
 echo "- reads at $RATE req/s without a backup (${window} s): $(hey_fixed "$url" "$window" "$RATE")"
 echo 5 >"/proc/$API_PID/clear_refs" # resets VmHWM, so the next peak is the backup's
@@ -72,5 +72,5 @@ echo "- CLI 'backup' while the API runs (process start included): $(seconds "$t0
 
 restored=$(run_job /api/admin/restore "{\"source\":\"backup\",\"backup\":\"$name\"}")
 RS=$(job_seconds "$restored")
-echo "- service restore job (verify sha256 + integrity, pre-restore backup, online-backup copy, migrate, top-up): ${RS} s ($(jq -r .state <<<"$restored")); ratio to cp $(awk -v a="$RS" -v b="$CP" 'BEGIN {printf "%.2f", a / b}') (target <= 1.5)"
+echo "- service restore job (copy hashed against the sidecar, pre-restore copy beside it, rename, migrate, top-up): ${RS} s ($(jq -r .state <<<"$restored")); ratio to cp $(awk -v a="$RS" -v b="$CP" 'BEGIN {printf "%.2f", a / b}') (target <= 1.5)"
 echo "- RSS after: $(current_rss "$API_PID"); load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Campaigns.Api.Backups;
 using Campaigns.Tests.Infrastructure;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
 namespace Campaigns.Tests.Backups;
@@ -57,6 +58,13 @@ public sealed class RecoveryTests
         }
 
         var database = Path.Combine(dir.Path, "campaigns.db");
+        // Every page in the main file first: pages still in the WAL would be read instead of the damaged ones.
+        using (var connection = SqliteFile.Open(database, SqliteOpenMode.ReadWrite))
+        {
+            SqliteFile.Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+
+        Assert.Equal(0, new FileInfo(database + "-wal") is { Exists: true } wal ? wal.Length : 0);
         var length = new FileInfo(database).Length;
         await using (var file = new FileStream(database, FileMode.Open, FileAccess.Write))
         {

@@ -1,5 +1,6 @@
 using System.Data;
 using System.Data.Common;
+using System.Diagnostics;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
@@ -259,25 +260,31 @@ public sealed class BackupService(
             throw new BackupFailedException($"There is no database at {source} to back up.");
         }
 
-        if (LiveDatabaseCopy.TryCopy(source, temporary) is not { } sha256)
+        var started = Stopwatch.GetTimestamp();
+        if (LiveDatabaseCopy.TryCopy(source, temporary) is { } copy)
         {
-            logger.LogWarning("The WAL of {DatabasePath} could not be emptied for a file copy (busy writers, or a long reader); backing up with VACUUM INTO", source);
-            using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
-            using (var vacuum = live.CreateCommand())
-            {
-                vacuum.CommandText = "VACUUM INTO $path;";
-                vacuum.Parameters.AddWithValue("$path", temporary);
-                vacuum.ExecuteNonQuery();
-            }
-
-            SqliteFile.FlushToDisk(temporary);
-            sha256 = SqliteFile.Sha256Of(temporary);
+            var problem = copy.QuickCheck != "ok" ? $"quick_check: {copy.QuickCheck}" : copy.Contents is null ? "the database has no campaigns table" : null;
+            logger.LogInformation("Copied {DatabasePath} under a read snapshot and checked it in {Elapsed}", source, Stopwatch.GetElapsedTime(started));
+            return problem is null ? new CheckedCopy(copy.Contents!, copy.Sha256) : throw new BackupFailedException($"The copy failed verification: {problem}");
         }
 
+        logger.LogWarning("The WAL of {DatabasePath} could not be emptied for a file copy (busy writers, or a long reader); backing up with VACUUM INTO", source);
+        using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
+        using (var vacuum = live.CreateCommand())
+        {
+            vacuum.CommandText = "VACUUM INTO $path;";
+            vacuum.Parameters.AddWithValue("$path", temporary);
+            vacuum.ExecuteNonQuery();
+        }
+
+        SqliteFile.FlushToDisk(temporary);
         // quick_check reads every page and checks its structure; the full integrity_check adds the index-to-table
         // cross-check, which costs four times as long and stays for `backups verify`.
-        var problem = CheckCopy(temporary, quick: true, out var contents);
-        return problem is null ? new CheckedCopy(contents!, sha256) : throw new BackupFailedException($"The copy failed verification: {problem}");
+        var vacuumProblem = CheckCopy(temporary, quick: true, out var contents);
+        logger.LogInformation("Copied {DatabasePath} with VACUUM INTO and checked it in {Elapsed}", source, Stopwatch.GetElapsedTime(started));
+        return vacuumProblem is null
+            ? new CheckedCopy(contents!, SqliteFile.Sha256Of(temporary))
+            : throw new BackupFailedException($"The copy failed verification: {vacuumProblem}");
     }
 
     private async Task<CheckedCopy> WriteSnapshotAsync(string temporary, CancellationToken cancellationToken)

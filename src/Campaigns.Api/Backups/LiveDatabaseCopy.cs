@@ -10,6 +10,9 @@ namespace Campaigns.Api.Backups;
 /// as the transaction stays open, while writers carry on appending to the WAL. In rollback-journal mode the reader's
 /// SHARED lock keeps writers out of the file instead.
 /// </summary>
+/// <summary>The copy's sha256, and what quick_check and the campaign counts found in the snapshot it was copied from.</summary>
+public sealed record SnapshotCopy(string Sha256, string QuickCheck, SqliteContents? Contents);
+
 public static class LiveDatabaseCopy
 {
     private const int Attempts = 5;
@@ -17,12 +20,14 @@ public static class LiveDatabaseCopy
     private const int SqliteBusy = 5;
 
     /// <summary>
-    /// Copies the database into <paramref name="destinationPath"/> and returns the copy's sha256, or null when the WAL was
-    /// not empty when the read began in any attempt: a commit landed in between, or a reader on an older snapshot kept
-    /// the checkpoint from emptying it (the caller then uses <c>VACUUM INTO</c>). The copy's header says rollback-journal mode, as <c>PRAGMA journal_mode = DELETE</c> leaves
-    /// it after a checkpoint: a backup is one self-contained file that opens read-only without -wal/-shm files.
+    /// Copies the database into <paramref name="destinationPath"/>, or returns null when the WAL was not empty when the
+    /// read began in any attempt: a commit landed in between, or a reader on an older snapshot kept the checkpoint from
+    /// emptying it (the caller then uses <c>VACUUM INTO</c>). While the bytes are copied, quick_check runs on the other
+    /// core through the transaction that pins them, so it checks exactly what is copied, and the sha256 is taken from
+    /// the very buffers written. The copy's header says rollback-journal mode, as <c>PRAGMA journal_mode = DELETE</c>
+    /// leaves it after a checkpoint: a backup is one self-contained file that opens read-only without -wal/-shm files.
     /// </summary>
-    public static string? TryCopy(string databasePath, string destinationPath)
+    public static SnapshotCopy? TryCopy(string databasePath, string destinationPath)
     {
         using var live = SqliteFile.Open(databasePath, SqliteOpenMode.ReadWrite);
         // Short: a reader still on an older snapshot keeps the WAL from being emptied, and waiting for it is pointless.
@@ -40,7 +45,21 @@ public static class LiveDatabaseCopy
                 var length = SqliteFile.Scalar<long>(live, "PRAGMA page_count;") * SqliteFile.Scalar<long>(live, "PRAGMA page_size;");
                 if (WalIsEmpty(databasePath))
                 {
-                    return SqliteFile.CopyWithSha256(databasePath, length, destinationPath, SwitchHeaderToRollbackJournal);
+                    var checking = Task.Run(() => (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live)));
+                    string sha256;
+                    try
+                    {
+                        sha256 = SqliteFile.CopyWithSha256(databasePath, length, destinationPath, SwitchHeaderToRollbackJournal);
+                    }
+                    catch
+                    {
+                        // The connection is the check's until it is done, even when the copy failed.
+                        Task.WhenAny(checking).Wait();
+                        throw;
+                    }
+
+                    var (quickCheck, contents) = checking.GetAwaiter().GetResult();
+                    return new SnapshotCopy(sha256, quickCheck, contents);
                 }
             }
             catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteBusy)

@@ -103,6 +103,34 @@ public sealed class BackupServiceTests
     }
 
     [Fact]
+    public async Task BackupOfADamagedDatabaseFailsAndPublishesNothing()
+    {
+        using var dir = new TempDirectory();
+        var database = dir.Combine("campaigns.db");
+        await SeedFiles.ArrangeDatabaseAsync(database, SeedFiles.UserCampaign("existing"));
+        SeedFiles.AddBallast(database, megabytes: 2);
+        await using var api = new CampaignsApiFactory(dir.Path);
+        var backups = api.Service<BackupService>();
+        var catalogBefore = api.Service<BackupCatalog>().List().Select(e => e.Name).ToList(); // the startup backup
+        using (var connection = SqliteFile.Open(database, SqliteOpenMode.ReadWrite))
+        {
+            SqliteFile.Execute(connection, "PRAGMA wal_checkpoint(TRUNCATE);");
+        }
+
+        await using (var file = new FileStream(database, FileMode.Open, FileAccess.Write, FileShare.ReadWrite))
+        {
+            file.Position = file.Length / 2 / 4096 * 4096;
+            file.Write(Enumerable.Repeat((byte)0xA5, 4096 * 4).ToArray());
+        }
+
+        var failed = await Assert.ThrowsAsync<BackupFailedException>(() => backups.CreateAsync(BackupTriggers.Manual));
+
+        Assert.Contains("quick_check", failed.Message);
+        Assert.Equal(catalogBefore, api.Service<BackupCatalog>().List().Select(e => e.Name));
+        Assert.Empty(Directory.GetFiles(api.BackupsDirectory, "*.tmp*"));
+    }
+
+    [Fact]
     public async Task BackupFallsBackToVacuumIntoWhileAReaderPinsTheWal()
     {
         await using var api = new CampaignsApiFactory();

@@ -122,9 +122,11 @@ public sealed class CanonicalTopUp(
             return [];
         }
 
+        // Keys are lowercase slugs wherever they come from (the API, the canonical file, an import), so the unique index
+        // on Key serves the first half; the index on lower(Name) serves the second.
         var keys = retired.Select(r => r.Key.ToLowerInvariant()).ToList();
         var names = retired.Select(r => r.Name.ToLowerInvariant()).ToList();
-        var doomed = db.Campaigns.Where(c => keys.Contains(c.Key.ToLower()) || names.Contains(c.Name.ToLower()));
+        var doomed = db.Campaigns.Where(c => keys.Contains(c.Key) || names.Contains(c.Name.ToLower()));
         var removed = await doomed.Select(c => c.Key).ToListAsync(cancellationToken);
         if (removed.Count > 0)
         {

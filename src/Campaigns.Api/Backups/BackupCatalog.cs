@@ -51,7 +51,7 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
     internal void WriteSidecar(BackupEntry entry) =>
         SqliteFile.WriteAtomically(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, Json));
 
-    private BackupEntry? ReadSidecar(string path)
+    internal BackupEntry? ReadSidecar(string path)
     {
         try
         {

@@ -66,13 +66,14 @@ public sealed class BackupService(
                 keepAlso, cancellationToken);
 
     /// <summary>
-    /// Publishes a copy written by someone else into a reservation (the old database a restore swaps out, copied while
-    /// the service's connections wait), with the same sidecar and rotation as any backup.
+    /// Publishes a file someone else put at a reservation's temporary path (the old database a restore swaps out), with
+    /// the same sidecar and rotation as any backup. <paramref name="betweenSidecarAndRename"/> runs once the sidecar is
+    /// on disk and before the file takes its name; once it has run, a failure keeps both (see <see cref="Cleanup"/>).
     /// </summary>
     public Task<BackupEntry> AdoptAsync(
-        string trigger, BackupReservation reservation, Func<string, CancellationToken, Task<CheckedCopy>> writeCheckedCopy, string? keepAlso,
-        CancellationToken cancellationToken) =>
-        PublishAsync(trigger, () => reservation, writeCheckedCopy, keepAlso, cancellationToken);
+        string trigger, BackupReservation reservation, Func<string, CancellationToken, Task<CheckedCopy>> check, Action betweenSidecarAndRename,
+        string? keepAlso, CancellationToken cancellationToken) =>
+        PublishAsync(trigger, () => reservation, check, keepAlso, cancellationToken, betweenSidecarAndRename);
 
     /// <summary>Records in its sidecar that a backup published unverified (a pre-restore backup) has since passed its check.</summary>
     public void RecordVerified(BackupEntry entry)
@@ -155,6 +156,11 @@ public sealed class BackupService(
         {
             foreach (var temporary in Directory.EnumerateFiles(backups, "*" + BackupNames.TemporaryExtension + "*"))
             {
+                if (atStartup && FinishInterruptedPublish(temporary))
+                {
+                    continue;
+                }
+
                 if (atStartup || now - File.GetLastWriteTimeUtc(temporary) > StaleTemporaryAge)
                 {
                     Remove(temporary, "temporary file of an interrupted backup", removed);
@@ -188,14 +194,40 @@ public sealed class BackupService(
         return new CleanupSummary(removed);
     }
 
+    /// <summary>
+    /// A crash between a backup's sidecar and its rename leaves <c>&lt;name&gt;.tmp</c> with a sidecar naming it. When
+    /// its bytes match the sidecar and differ from the live database, it holds data found nowhere else (the database as it
+    /// was before a restore renamed a new file over it): it is published. When they equal the live database's (the
+    /// crash came before that rename, and the file is the live one under a second name), it is only removed.
+    /// </summary>
+    private bool FinishInterruptedPublish(string temporary)
+    {
+        var destination = temporary[..^BackupNames.TemporaryExtension.Length];
+        if (!temporary.EndsWith(BackupNames.TemporaryExtension, StringComparison.Ordinal) || !BackupNames.IsValid(Path.GetFileName(destination))
+            || File.Exists(destination) || catalog.ReadSidecar(BackupNames.SidecarOf(destination)) is not { } entry)
+        {
+            return false;
+        }
+
+        var sha256 = SqliteFile.Sha256Of(temporary);
+        if (sha256 != entry.Sha256 || (File.Exists(dataDirectory.DatabasePath) && SqliteFile.Sha256Of(dataDirectory.DatabasePath) == sha256))
+        {
+            return false;
+        }
+
+        File.Move(temporary, destination);
+        logger.LogWarning("Published backup {BackupName}: a crash had interrupted its publication", entry.Name);
+        return true;
+    }
+
     private async Task<BackupEntry> PublishAsync(
         string trigger, Func<BackupReservation> reserve, Func<string, CancellationToken, Task<CheckedCopy>> writeCheckedCopy,
-        string? keepAlso, CancellationToken cancellationToken)
+        string? keepAlso, CancellationToken cancellationToken, Action? betweenSidecarAndRename = null)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var entry = await PublishAsync(trigger, reserve(), writeCheckedCopy, cancellationToken);
+            var entry = await PublishAsync(trigger, reserve(), writeCheckedCopy, betweenSidecarAndRename, cancellationToken);
             Volatile.Write(ref _lastAttempt, new BackupAttempt(entry.CreatedAt, trigger, entry.Name, null));
             Rotate(keepAlso);
             return entry;
@@ -217,12 +249,13 @@ public sealed class BackupService(
     /// </summary>
     private async Task<BackupEntry> PublishAsync(
         string trigger, BackupReservation reservation, Func<string, CancellationToken, Task<CheckedCopy>> writeCheckedCopy,
-        CancellationToken cancellationToken)
+        Action? betweenSidecarAndRename, CancellationToken cancellationToken)
     {
         var source = database.Provider == DatabaseProvider.PostgreSql ? database.Location : dataDirectory.DatabasePath;
         var (name, temporary) = reservation;
         var destination = catalog.PathOf(name);
         var sidecarWritten = false;
+        var keepOnFailure = false;
         logger.LogInformation("Backing up {DatabasePath} to {BackupPath} ({Trigger})", source, destination, trigger);
         try
         {
@@ -232,6 +265,12 @@ public sealed class BackupService(
                 contents.SchemaVersion, contents.ActiveCampaigns, contents.TotalCampaigns, verified);
             catalog.WriteSidecar(entry);
             sidecarWritten = true;
+            if (betweenSidecarAndRename is not null)
+            {
+                betweenSidecarAndRename();
+                keepOnFailure = true;
+            }
+
             File.Move(temporary, destination);
             logger.LogInformation(
                 "Backup {BackupName} written ({Trigger}): {SizeBytes} bytes, {ActiveCampaigns} active campaigns, schema {SchemaVersion}, sha256 {Sha256}, verified {Verified}",
@@ -240,6 +279,13 @@ public sealed class BackupService(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or DbException or BackupFailedException or InvalidOperationException)
         {
+            if (keepOnFailure)
+            {
+                logger.LogError(ex, "Backup {BackupName} could not take its name; {FilePath} and its sidecar are kept and published at the next start",
+                    name, temporary);
+                throw new BackupFailedException($"Backup {name} could not take its name: {ex.Message}", ex);
+            }
+
             TryDelete(temporary);
             if (sidecarWritten && !File.Exists(destination))
             {

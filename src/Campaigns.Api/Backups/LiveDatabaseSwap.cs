@@ -9,8 +9,8 @@ public sealed record SwapOutcome(string? PreRestoreBackup);
 
 /// <summary>
 /// The fast way for a restore to put a prepared, verified copy in place of the live database: a rename over the live
-/// file, which is atomic (a crash leaves the old file or the new one, never a mix), with a copy of the old file published
-/// as the pre-restore backup just before, both copies made side by side while this process's connections wait.
+/// file, which is atomic (a crash leaves the old file or the new one, never a mix), with the old file kept as the
+/// pre-restore backup by a hard link, so the restore can be undone without copying the gigabyte twice.
 /// <para>
 /// A SQLite connection keeps the file it opened, so this is only safe when no connection anywhere has the old file open.
 /// It closes this process's connections first (<see cref="LiveDatabaseGate"/>), then asks SQLite: leaving WAL mode needs
@@ -22,7 +22,6 @@ public sealed record SwapOutcome(string? PreRestoreBackup);
 /// </summary>
 public sealed class LiveDatabaseSwap(
     DataDirectory dataDirectory,
-    BackupCatalog catalog,
     LiveDatabaseGate gate,
     BackupService backups,
     IOptions<StorageOptions> storage,
@@ -69,47 +68,54 @@ public sealed class LiveDatabaseSwap(
             }
 
             var reservation = keepOld ? backups.Reserve(BackupNames.Extension) : null;
-            var preparing = Task.Run(prepare, cancellationToken);
-            // The old file is published (unverified) before the rename: a crash from here on never loses it.
-            Task<BackupEntry?> keeping = reservation is null ? Task.FromResult<BackupEntry?>(null) : KeepOldFileAsync(live, old, reservation, keepAlso, cancellationToken);
-            try
-            {
-                await Task.WhenAll(preparing, keeping);
-                preRestore = keeping.Result;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or BackupFailedException or BackupVerificationException)
-            {
-                // The restore does not happen and the old file stays live: its pre-restore backup would be a duplicate.
-                if (keeping.IsCompletedSuccessfully && keeping.Result is { } kept)
-                {
-                    backups.Remove(kept);
-                }
-
-                SqliteFile.Execute(old, "PRAGMA journal_mode = WAL;");
-                throw;
-            }
-
-            try
+            var swapped = false;
+            void RenameOverLiveFile()
             {
                 File.Move(preparedPath, live, overwrite: true);
+                swapped = true;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+            var preparing = Task.Run(prepare, cancellationToken);
+            try
             {
-                // On another file system (a separately mounted backups directory) a rename cannot replace the file.
-                logger.LogWarning("Cannot rename {PreparedPath} over {DatabasePath} ({Reason}); restoring through the online backup API instead",
-                    preparedPath, live, ex.Message);
-                if (preRestore is not null)
+                if (reservation is null)
                 {
-                    backups.Remove(preRestore);
+                    await preparing;
+                    RenameOverLiveFile();
+                }
+                else
+                {
+                    preRestore = await KeepOldFileAsync(live, old, reservation, preparing, RenameOverLiveFile, keepAlso, cancellationToken);
+                }
+            }
+            catch (Exception ex) when (!swapped && ex is IOException or UnauthorizedAccessException or BackupFailedException or BackupVerificationException)
+            {
+                await Task.WhenAny(preparing);
+                if (reservation is not null)
+                {
+                    File.Delete(reservation.TemporaryPath);
                 }
 
                 SqliteFile.Execute(old, "PRAGMA journal_mode = WAL;");
+                if (preparing.IsFaulted)
+                {
+                    throw;
+                }
+
+                // On another file system (a separately mounted backups directory) a rename cannot replace the file.
+                logger.LogWarning("Cannot swap {PreparedPath} in for {DatabasePath} ({Reason}); restoring through the online backup API instead",
+                    preparedPath, live, ex.Message);
                 return null;
+            }
+            catch (BackupFailedException ex) when (swapped)
+            {
+                // The new file is live; only the old file's last rename failed, and the next start publishes it.
+                logger.LogError("The restore is done but its pre-restore backup is not published yet: {Reason}", ex.Message);
             }
 
             UseWal(live);
             closed.Dispose(); // requests go on, on the new file
-            logger.LogInformation("Restored database renamed over {DatabasePath}; the file it replaced was copied to backup {PreRestoreBackup}", live, preRestore?.Name);
+            logger.LogInformation("Restored database renamed over {DatabasePath}; the file it replaced is kept as backup {PreRestoreBackup}", live, preRestore?.Name);
             VerifyPreRestoreAndReleaseOldFile(old, preRestore);
             old = null;
             return new SwapOutcome(preRestore?.Name);
@@ -154,20 +160,35 @@ public sealed class LiveDatabaseSwap(
     }
 
     /// <summary>
-    /// A copy of the old file (hashed as it is written) published as the pre-restore backup before the rename, so a crash
-    /// from then on never loses it; quick_check runs after the swap, while requests are served again. A hard link would
-    /// spare the copy, but until the rename the backup's name and the live database would be one file, and a crash there
-    /// would leave a "backup" that changes with every write.
+    /// The old file under the pre-restore backup's temporary name (a hard link: no copy; a copy where links cannot be
+    /// made), hashed next to the preparation of the new file. Its sidecar is written, then the new file is renamed over
+    /// the live one, then the old file takes its backup name. A crash before the middle step leaves the old file live
+    /// (the next start removes the second name), a crash after it leaves the old file named by a sidecar and the next
+    /// start publishes it (<see cref="BackupService.Cleanup"/>): the data from before the restore is never lost, and no
+    /// published backup is ever the live file under another name. quick_check runs after the swap.
     /// </summary>
-    private async Task<BackupEntry?> KeepOldFileAsync(string live, SqliteConnection old, BackupReservation reservation, string? keepAlso, CancellationToken cancellationToken) =>
-        await backups.AdoptAsync(BackupTriggers.PreRestore, reservation, (path, ct) => Task.Run(() =>
+    private async Task<BackupEntry> KeepOldFileAsync(
+        string live, SqliteConnection old, BackupReservation reservation, Task preparing, Action renameOverLiveFile, string? keepAlso,
+        CancellationToken cancellationToken)
+    {
+        File.Delete(reservation.TemporaryPath);
+        if (!HardLink.TryCreate(live, reservation.TemporaryPath, out var error))
         {
-            var sha256 = SqliteFile.CopyWithSha256(live, new FileInfo(live).Length, path);
-            return new CheckedCopy(SqliteFile.Inspect(old) ?? new SqliteContents("", 0, 0), sha256, Verified: false);
-        }, ct), keepAlso, cancellationToken);
+            logger.LogWarning("Cannot give {DatabasePath} a second name ({Reason}); copying it for the pre-restore backup instead", live, error);
+            File.Copy(live, reservation.TemporaryPath);
+        }
+
+        return await backups.AdoptAsync(BackupTriggers.PreRestore, reservation, async (path, ct) =>
+        {
+            var hashing = Task.Run(() => SqliteFile.Sha256Of(path), ct);
+            var contents = SqliteFile.Inspect(old) ?? new SqliteContents("", 0, 0);
+            await preparing;
+            return new CheckedCopy(contents, await hashing, Verified: false);
+        }, renameOverLiveFile, keepAlso, cancellationToken);
+    }
 
     /// <summary>
-    /// In the background: quick_check the pre-restore backup and record the result in its sidecar; meanwhile keep the
+    /// In the background: quick_check the pre-restore backup and record the result in its sidecar, then keep the
     /// old file's exclusive lock for the busy timeout, so a process that opened the old file just before the rename gets
     /// "database is locked" instead of using it. Released early when the host stops.
     /// </summary>
@@ -179,15 +200,16 @@ public sealed class LiveDatabaseSwap(
         {
             try
             {
-                if (preRestore is not null && BackupService.CheckCopy(catalog.PathOf(preRestore.Name), quick: true, out _) is var problem)
+                // Through the connection holding the lock: the backup is that very file (or a copy of it).
+                if (preRestore is not null && SqliteFile.Check(old, quick: true) is var check)
                 {
-                    if (problem is null)
+                    if (check == "ok")
                     {
                         backups.RecordVerified(preRestore);
                     }
                     else
                     {
-                        logger.LogError("Pre-restore backup {BackupName} failed its check ({Problem}); it stays, unverified", preRestore.Name, problem);
+                        logger.LogError("Pre-restore backup {BackupName} failed quick_check ({Problem}); it stays, unverified", preRestore.Name, check);
                     }
                 }
 

@@ -41,9 +41,17 @@ public sealed class FileSwapRestoreTests
             }
         })).ToArray();
 
-        await Task.Delay(300);
+        async Task WritesAcknowledged(int more)
+        {
+            for (var target = acknowledged.Count + more; acknowledged.Count < target && failures.IsEmpty;)
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        await WritesAcknowledged(5);
         var result = await api.Service<RestoreService>().RestoreAsync(RestoreSources.Backup, backup.Name);
-        await Task.Delay(300);
+        await WritesAcknowledged(5);
         await stop.CancelAsync();
         await Task.WhenAll([writer, .. readers]);
 

@@ -25,11 +25,14 @@ public sealed class RecoveryTests
         }
 
         // The newest backup is damaged on disk: recovery must fall back to the one before it, not refuse to start.
-        await using (var file = new FileStream(Path.Combine(dir.Path, "backups", damaged.Name), FileMode.Open, FileAccess.Write))
+        var damagedPath = Path.Combine(dir.Path, "backups", damaged.Name);
+        var bytes = await File.ReadAllBytesAsync(damagedPath);
+        for (var i = bytes.Length / 2; i < bytes.Length / 2 + 64; i++)
         {
-            file.Position = file.Length / 2;
-            file.Write(new byte[64]);
+            bytes[i] ^= 0xFF; // flipped, not zeroed: the middle of a page can already be zeros
         }
+
+        await File.WriteAllBytesAsync(damagedPath, bytes);
 
         foreach (var file in Directory.GetFiles(dir.Path, "campaigns.db*"))
         {
@@ -82,6 +85,51 @@ public sealed class RecoveryTests
         var recovery = (await Health(redeployed)).GetProperty("backups").GetProperty("lastRecovery");
         Assert.Equal(RecoveryKinds.Quarantined, recovery.GetProperty("kind").GetString());
         Assert.Contains("quarantine", recovery.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public async Task StartPublishesABackupWhoseRenameACrashInterrupted()
+    {
+        using var dir = new TempDirectory();
+        string name;
+        await using (var first = new CampaignsApiFactory(dir.Path))
+        {
+            name = (await first.Service<BackupService>().CreateAsync(BackupTriggers.Manual)).Name;
+            await first.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("made-later"));
+        }
+
+        // As a restore leaves it when killed between renaming the new file over the live one and the old file's own rename.
+        var backup = Path.Combine(dir.Path, "backups", name);
+        File.Move(backup, backup + ".tmp");
+
+        await using var redeployed = new CampaignsApiFactory(dir.Path);
+
+        Assert.Contains(redeployed.Service<BackupCatalog>().List(), e => e.Name == name);
+        Assert.True(File.Exists(backup));
+        Assert.True(redeployed.Logs.Contains("a crash had interrupted its publication", LogLevel.Warning));
+    }
+
+    [Fact]
+    public async Task StartDropsASecondNameOfTheLiveDatabaseThatACrashLeftBeforeTheSwap()
+    {
+        using var dir = new TempDirectory();
+        string name;
+        await using (var first = new CampaignsApiFactory(dir.Path))
+        {
+            name = (await first.Service<BackupService>().CreateAsync(BackupTriggers.Manual)).Name;
+        }
+
+        // The pre-restore backup's temporary name still is the live file (here: the same bytes), with its sidecar written.
+        var backup = Path.Combine(dir.Path, "backups", name);
+        File.Copy(backup, Path.Combine(dir.Path, "campaigns.db"), overwrite: true);
+        File.Move(backup, backup + ".tmp");
+
+        await using var redeployed = new CampaignsApiFactory(dir.Path);
+
+        Assert.DoesNotContain(redeployed.Service<BackupCatalog>().List(), e => e.Name == name);
+        Assert.False(File.Exists(backup + ".tmp"));
+        Assert.False(File.Exists(backup + ".json"));
+        Assert.Equal(12, (await redeployed.CreateClient().GetCampaignsAsync("?active=true")).Count);
     }
 
     [Fact]

@@ -60,6 +60,10 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<CanonicalTopUp>();
         services.AddScoped<DatabaseMigrator>();
         services.AddHostedService<StartupInitializer>();
+        // Kestrel (also a hosted service) starts listening while the startup sequence runs instead of after it, so the
+        // two share the machine's cores; UseStartupGate and the health checks keep every answer but 503 until it is done.
+        // The host still waits for both: a failed startup sequence stops the process as before.
+        services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
         return builder;
     }
 

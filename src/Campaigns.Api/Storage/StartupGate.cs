@@ -4,6 +4,9 @@ namespace Campaigns.Api.Storage;
 
 public static class StartupGate
 {
+    /// <summary>The title of the 503 problem, so a client can tell "still starting" from any other 503.</summary>
+    public const string Title = "Starting";
+
     /// <summary>
     /// The server listens while <see cref="StartupInitializer"/> still runs (hosted services start concurrently, so a
     /// deploy answers sooner), but nothing may read or write a database that is not yet checked, recovered, migrated and
@@ -28,7 +31,7 @@ public static class StartupGate
                 ProblemDetails = new ProblemDetails
                 {
                     Status = StatusCodes.Status503ServiceUnavailable,
-                    Title = "Starting",
+                    Title = Title,
                     Detail = "The service is still checking, migrating and topping up its database; retry in a moment (GET /health answers 200 once it is ready).",
                 },
             });

@@ -5,6 +5,7 @@ using Campaigns.Api.Storage;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Campaigns.Tests.Health;
 
@@ -42,6 +43,7 @@ public sealed class HealthAndHostingTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
         Assert.Contains(report.GetProperty("reasons").EnumerateArray(), r => r.GetString() == "Startup has not finished.");
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.DoesNotContain(api.Logs.Entries, e => e.Level >= LogLevel.Error); // expected while starting, not errors
 
         state.Ready = true;
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/campaigns")).StatusCode);

@@ -85,7 +85,9 @@ public sealed class ApiProcess : IAsyncDisposable
     /// </summary>
     public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        // A generous per-request timeout: the first request after startup can be slow on a loaded machine, and a probe the
+        // client abandons is logged by the service as an error.
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
         {

@@ -4,7 +4,7 @@ set -euo pipefail
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$BENCH_DIR/.." && pwd)"
-API_DLL="${API_DLL:-$ROOT/src/Campaigns.Api/bin/Release/net10.0/Campaigns.Api.dll}" # or a published build
+API_DLL="${API_DLL:-$ROOT/src/Campaigns.Api/bin/Release/net10.0/Campaigns.Api.dll}" # or a published build (a self-contained one: its apphost, no .dll)
 SEED_DLL="$ROOT/src/Campaigns.Seed/bin/Release/net10.0/campaigns-seed.dll"
 ADMIN_KEY="${ADMIN_KEY:-bench-admin-key-0123456789abcdef}"
 WORK="${BENCH_WORK:-$(mktemp -d /tmp/campaigns-bench.XXXXXX)}"; mkdir -p "$WORK"
@@ -44,7 +44,7 @@ start_api() {
   local data="$1" port="$2"; shift 2
   mkdir -p "$data"
   (cd "$(dirname "$API_DLL")" && exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 Storage__AllowEphemeral=true DATA_DIR="$data" ADMIN_API_KEY="$ADMIN_KEY" \
-    "$@" dotnet "$API_DLL" --urls "http://127.0.0.1:$port" >>"$WORK/api-$port.log" 2>&1) &
+    "$@" $([[ "$API_DLL" == *.dll ]] && echo dotnet) "$API_DLL" --urls "http://127.0.0.1:$port" >>"$WORK/api-$port.log" 2>&1) &
   API_PID=$!
   PIDS+=("$API_PID")
 }

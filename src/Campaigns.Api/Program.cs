@@ -23,6 +23,7 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCampaignRequestLogging();
+app.UseStartupGate();
 app.UseRequestBodyLimit();
 app.UseDefaultFiles();
 app.UseStaticFiles();

@@ -64,6 +64,12 @@ public sealed class DatabaseHealthCheck(CampaignsDbContext db, DatabaseTarget da
             ? StorageHealthCheck.ServerData(database)
             : new Dictionary<string, object> { ["provider"] = database.ProviderName, ["databasePath"] = database.FilePath ?? "" };
 
+        if (!state.Ready)
+        {
+            // Not queried yet: the schema may not exist, and the startup sequence must not wait on a health probe.
+            return HealthCheckResult.Unhealthy("Startup has not finished.", data: data);
+        }
+
         try
         {
             var active = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
@@ -86,11 +92,6 @@ public sealed class DatabaseHealthCheck(CampaignsDbContext db, DatabaseTarget da
                     lastReseed.Removed,
                     At = DateTime.SpecifyKind(lastReseed.At, DateTimeKind.Utc),
                 };
-            }
-
-            if (!state.Ready)
-            {
-                return HealthCheckResult.Unhealthy("Startup has not finished.", data: data);
             }
 
             return expected > 0 && active < expected

@@ -1,7 +1,10 @@
 using System.Text.Json.Serialization;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Storage;
 using FluentValidation;
 using Serilog;
+using Serilog.Events;
+using Serilog.Filters;
 using Serilog.Formatting.Compact;
 
 namespace Campaigns.Api.Infrastructure;
@@ -25,6 +28,8 @@ public static class HostingExtensions
         return builder;
     }
 
+    private const string HealthCheckServiceCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
+
     /// <summary>Readable console lines while developing, compact JSON (one event a line) everywhere else.</summary>
     public static IHostApplicationBuilder AddCampaignLogging(this IHostApplicationBuilder builder)
     {
@@ -33,8 +38,12 @@ public static class HostingExtensions
         builder.Services.AddSerilog(
             (services, logger) =>
             {
+                // While the startup sequence runs the server already listens, and /health is Unhealthy by design: the
+                // health check service's error line for each early probe would be a false alarm on every deploy.
+                var state = services.GetRequiredService<StorageState>();
                 logger.ReadFrom.Configuration(builder.Configuration)
                     .ReadFrom.Services(services)
+                    .Filter.ByExcluding(e => !state.Ready && Matching.FromSource(HealthCheckServiceCategory)(e))
                     .Enrich.FromLogContext()
                     .Enrich.WithProperty("Application", "Campaigns.Api");
                 if (development)
@@ -54,10 +63,19 @@ public static class HostingExtensions
 
     /// <summary>
     /// One line per request. The middleware defaults to the static Log.Logger, which each host leaves alone, so it
-    /// is handed the host's own logger.
+    /// is handed the host's own logger. A 5xx is an error, except the 503s answered while the startup sequence runs:
+    /// those are the startup gate and the health probes doing their job.
     /// </summary>
-    public static IApplicationBuilder UseCampaignRequestLogging(this IApplicationBuilder app) =>
-        app.UseSerilogRequestLogging(options => options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>());
+    public static IApplicationBuilder UseCampaignRequestLogging(this IApplicationBuilder app)
+    {
+        var state = app.ApplicationServices.GetRequiredService<StorageState>();
+        return app.UseSerilogRequestLogging(options =>
+        {
+            options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
+            options.GetLevel = (context, _, exception) =>
+                exception is not null || (context.Response.StatusCode >= 500 && state.Ready) ? LogEventLevel.Error : LogEventLevel.Information;
+        });
+    }
 
     public static IHostApplicationBuilder AddCampaignsApi(this IHostApplicationBuilder builder)
     {

@@ -79,11 +79,14 @@ public sealed class JobQueues
     public string ThisProcess { get; } = $"node_{Guid.NewGuid():N}";
 }
 
-/// <summary>At start: fail jobs a previous process left unfinished, and (re)register the recurring jobs.</summary>
+/// <summary>
+/// Once the host has started (the server listens and the startup sequence is done): fail jobs a previous process left
+/// unfinished, and (re)register the recurring jobs. Nothing here is needed to answer /health, so it does not delay it.
+/// </summary>
 internal sealed class RecurringJobsRegistration(
-    JobStore jobs, IRecurringJobManager recurring, IOptions<BackupOptions> options) : IHostedService
+    JobStore jobs, IRecurringJobManager recurring, IOptions<BackupOptions> options) : IHostedLifecycleService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public Task StartedAsync(CancellationToken cancellationToken)
     {
         jobs.FailInterrupted();
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
@@ -92,5 +95,13 @@ internal sealed class RecurringJobsRegistration(
         return Task.CompletedTask;
     }
 
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -6,8 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Campaigns.Api.Storage;
 
 /// <summary>
-/// Runs before the server starts listening, so a deploy only goes live (Railway waits for /health) once the volume
-/// is checked (SQLite only), the schema is migrated and the canonical campaigns are in place.
+/// Runs while the server starts listening (hosted services start concurrently), and the host waits for it: a deploy only
+/// goes live (Railway waits for /health 200) once the volume is checked (SQLite only), the schema is migrated and the
+/// canonical campaigns are in place. Until then <see cref="StartupGate"/> answers 503 and /health reports Unhealthy; a
+/// failure here still stops the process.
 /// </summary>
 public sealed class StartupInitializer(
     IServiceScopeFactory scopes,
@@ -19,7 +21,11 @@ public sealed class StartupInitializer(
     TimeProvider time,
     ILogger<StartupInitializer> logger) : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    // The host runs the synchronous part of each hosted service's StartAsync in turn, and SQLite's async calls complete
+    // synchronously: without Task.Run the whole sequence would run before Kestrel is even asked to start.
+    public Task StartAsync(CancellationToken cancellationToken) => Task.Run(() => InitializeAsync(cancellationToken), cancellationToken);
+
+    private async Task InitializeAsync(CancellationToken cancellationToken)
     {
         logger.LogInformation("Database provider {DatabaseProvider} at {DatabaseLocation} (chosen by {ChosenBy})",
             database.ProviderName, database.Location, database.ChosenBy);

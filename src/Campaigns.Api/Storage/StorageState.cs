@@ -20,5 +20,12 @@ public sealed class StorageState
         set => Volatile.Write(ref _lastTopUp, value);
     }
 
-    public bool Ready { get; set; }
+    private volatile bool _ready;
+
+    /// <summary>Set once the startup sequence has finished; requests other than the health probes wait for it.</summary>
+    public bool Ready
+    {
+        get => _ready;
+        set => _ready = value;
+    }
 }

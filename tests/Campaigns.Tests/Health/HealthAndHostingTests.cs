@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text.Json;
 using Campaigns.Api.Infrastructure;
+using Campaigns.Api.Storage;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Campaigns.Tests.Health;
 
@@ -21,6 +23,31 @@ public sealed class HealthAndHostingTests
         Assert.Equal("Unhealthy", report.GetProperty("status").GetString());
         Assert.Contains(report.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("Only 12 of 20"));
         Assert.Equal(HttpStatusCode.OK, (await api.CreateClient().GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
+    public async Task RequestsGet503UntilTheStartupSequenceHasFinished()
+    {
+        await using var api = new CampaignsApiFactory();
+        var client = api.CreateClient();
+        var state = api.Service<StorageState>();
+        state.Ready = false; // as while the startup sequence runs: the server listens concurrently with it
+
+        var early = await client.GetAsync("/api/campaigns");
+        var problem = await early.AssertProblemAsync(HttpStatusCode.ServiceUnavailable);
+        var health = await client.GetAsync("/health");
+        var report = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal("Starting", problem.GetProperty("title").GetString());
+        Assert.Equal("1", early.Headers.RetryAfter?.ToString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, health.StatusCode);
+        Assert.Contains(report.GetProperty("reasons").EnumerateArray(), r => r.GetString() == "Startup has not finished.");
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.DoesNotContain(api.Logs.Entries, e => e.Level >= LogLevel.Error); // expected while starting, not errors
+
+        state.Ready = true;
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/campaigns")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health")).StatusCode);
     }
 
     [Fact]

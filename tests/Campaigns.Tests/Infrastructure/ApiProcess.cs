@@ -1,3 +1,4 @@
+using Campaigns.Api.Storage;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -78,10 +79,15 @@ public sealed class ApiProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Waits until /health/live answers; fails with the process output if it exits or times out.</summary>
+    /// <summary>
+    /// Waits until the startup sequence has finished: the server listens before that, so the probe is a request the
+    /// startup gate holds back. Fails with the process output if it exits or times out.
+    /// </summary>
     public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        // A generous per-request timeout: the first request after startup can be slow on a loaded machine, and a probe the
+        // client abandons is logged by the service as an error.
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
         {
@@ -92,8 +98,9 @@ public sealed class ApiProcess : IAsyncDisposable
 
             try
             {
-                using var response = await client.GetAsync("/health/live");
-                if (response.StatusCode == HttpStatusCode.OK)
+                using var response = await client.GetAsync("/api/campaigns?limit=1");
+                if (response.StatusCode != HttpStatusCode.ServiceUnavailable
+                    || !(await response.Content.ReadAsStringAsync()).Contains($"\"title\":\"{StartupGate.Title}\"", StringComparison.Ordinal))
                 {
                     return;
                 }

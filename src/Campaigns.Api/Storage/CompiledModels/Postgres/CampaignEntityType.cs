@@ -21,7 +21,7 @@ namespace Campaigns.Api.Storage.CompiledModels.Postgres
                 typeof(Campaign),
                 baseEntityType,
                 propertyCount: 13,
-                unnamedIndexCount: 2,
+                unnamedIndexCount: 4,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -142,6 +142,12 @@ namespace Campaigns.Api.Storage.CompiledModels.Postgres
 
             var index0 = runtimeEntityType.AddIndex(
                 new[] { property, active });
+
+            var index1 = runtimeEntityType.AddIndex(
+                new[] { priority, name, id });
+
+            var index2 = runtimeEntityType.AddIndex(
+                new[] { active, priority, name, id });
 
             return runtimeEntityType;
         }

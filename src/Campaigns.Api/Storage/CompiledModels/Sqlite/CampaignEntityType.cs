@@ -20,7 +20,7 @@ namespace Campaigns.Api.Storage.CompiledModels.Sqlite
                 typeof(Campaign),
                 baseEntityType,
                 propertyCount: 13,
-                unnamedIndexCount: 2,
+                unnamedIndexCount: 4,
                 keyCount: 1);
 
             var id = runtimeEntityType.AddProperty(
@@ -128,6 +128,12 @@ namespace Campaigns.Api.Storage.CompiledModels.Sqlite
 
             var index0 = runtimeEntityType.AddIndex(
                 new[] { property, active });
+
+            var index1 = runtimeEntityType.AddIndex(
+                new[] { priority, name, id });
+
+            var index2 = runtimeEntityType.AddIndex(
+                new[] { active, priority, name, id });
 
             return runtimeEntityType;
         }

@@ -89,6 +89,10 @@ namespace Campaigns.Api.Storage.Migrations.Postgres
 
                     b.HasIndex("Property", "Active");
 
+                    b.HasIndex("Priority", "Name", "Id");
+
+                    b.HasIndex("Active", "Priority", "Name", "Id");
+
                     b.ToTable("campaigns", (string)null);
                 });
 

@@ -82,6 +82,10 @@ namespace Campaigns.Api.Storage.Migrations.Sqlite
 
                     b.HasIndex("Property", "Active");
 
+                    b.HasIndex("Priority", "Name", "Id");
+
+                    b.HasIndex("Active", "Priority", "Name", "Id");
+
                     b.ToTable("campaigns", (string)null);
                 });
 

@@ -314,7 +314,7 @@ public sealed class BackupService(
             return problem is null ? new CheckedCopy(copy.Contents!, copy.Sha256) : throw new BackupFailedException($"The copy failed verification: {problem}");
         }
 
-        logger.LogWarning("The WAL of {DatabasePath} could not be emptied for a file copy (busy writers, or a long reader); backing up with VACUUM INTO", source);
+        logger.LogWarning("The WAL of {DatabasePath} could not be checkpointed for a file copy (busy writers, or a reader on an older snapshot); backing up with VACUUM INTO", source);
         using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
         using (var vacuum = live.CreateCommand())
         {

@@ -2,17 +2,19 @@ using Microsoft.Data.Sqlite;
 
 namespace Campaigns.Api.Backups;
 
-/// <summary>
-/// A consistent copy of the live SQLite database at the speed of a file copy, taken without holding writers up.
-/// A TRUNCATE checkpoint moves the WAL into the database file and empties it; a read transaction that begins while the
-/// WAL is still empty reads the database file alone, and no checkpoint may write into that file until the transaction
-/// ends (backfilling needs the read-mark-0 lock such a reader holds). So the file's bytes are that snapshot for as long
-/// as the transaction stays open, while writers carry on appending to the WAL. In rollback-journal mode the reader's
-/// SHARED lock keeps writers out of the file instead.
-/// </summary>
 /// <summary>The copy's sha256, and what quick_check and the campaign counts found in the snapshot it was copied from.</summary>
 public sealed record SnapshotCopy(string Sha256, string QuickCheck, SqliteContents? Contents);
 
+/// <summary>
+/// A consistent copy of the live SQLite database at the speed of a file copy, taken without holding writers up.
+/// A FULL checkpoint copies every page of the WAL into the database file; a read transaction that begins before anyone
+/// commits again reads the database file alone (SQLite's read-mark 0), and no checkpoint may write into that file until
+/// the transaction ends (backfilling needs the lock such a reader holds). So the file's bytes are that snapshot for as
+/// long as the transaction stays open, while writers carry on appending to the WAL. "Before anyone commits again" is
+/// what <c>PRAGMA data_version</c> tells: unchanged from before the checkpoint to inside the transaction. The WAL is not
+/// truncated, which would move every connection's data_version and make the API's cached list look stale. In
+/// rollback-journal mode the reader's SHARED lock keeps writers out of the file instead.
+/// </summary>
 public static class LiveDatabaseCopy
 {
     private const int Attempts = 5;
@@ -20,9 +22,9 @@ public static class LiveDatabaseCopy
     private const int SqliteBusy = 5;
 
     /// <summary>
-    /// Copies the database into <paramref name="destinationPath"/>, or returns null when the WAL was not empty when the
-    /// read began in any attempt: a commit landed in between, or a reader on an older snapshot kept the checkpoint from
-    /// emptying it (the caller then uses <c>VACUUM INTO</c>). While the bytes are copied, quick_check runs on the other
+    /// Copies the database into <paramref name="destinationPath"/>, or returns null when in every attempt a commit landed
+    /// between the checkpoint and the start of the read, or a reader on an older snapshot kept the checkpoint from
+    /// finishing (the caller then uses <c>VACUUM INTO</c>). While the bytes are copied, quick_check runs on the other
     /// core through the transaction that pins them, so it checks exactly what is copied, and the sha256 is taken from
     /// the very buffers written. The copy's header says rollback-journal mode, as <c>PRAGMA journal_mode = DELETE</c>
     /// leaves it after a checkpoint: a backup is one self-contained file that opens read-only without -wal/-shm files.
@@ -30,21 +32,30 @@ public static class LiveDatabaseCopy
     public static SnapshotCopy? TryCopy(string databasePath, string destinationPath)
     {
         using var live = SqliteFile.Open(databasePath, SqliteOpenMode.ReadWrite);
-        // Short: a reader still on an older snapshot keeps the WAL from being emptied, and waiting for it is pointless.
+        // Short: a reader still on an older snapshot keeps the checkpoint from finishing, and waiting for it is pointless.
         SqliteFile.Execute(live, $"PRAGMA busy_timeout = {AttemptBusyTimeoutMilliseconds};");
         for (var attempt = 1; attempt <= Attempts; attempt++)
         {
+            if (attempt > 1)
+            {
+                Thread.Sleep(attempt * 20);
+            }
+
             var inTransaction = false;
             try
             {
-                SqliteFile.Execute(live, "PRAGMA wal_checkpoint(TRUNCATE);");
+                var versionBefore = SqliteFile.Scalar<long>(live, "PRAGMA data_version;");
+                if (!CheckpointedEveryFrame(live))
+                {
+                    continue;
+                }
+
                 SqliteFile.Execute(live, "BEGIN;");
                 inTransaction = true;
-                // The first read takes the snapshot; only then does an empty WAL prove the snapshot is the file alone.
-                SqliteFile.Execute(live, "SELECT count(*) FROM sqlite_schema;");
-                var length = SqliteFile.Scalar<long>(live, "PRAGMA page_count;") * SqliteFile.Scalar<long>(live, "PRAGMA page_size;");
-                if (WalIsEmpty(databasePath))
+                SqliteFile.Execute(live, "SELECT count(*) FROM sqlite_schema;"); // the first read takes the snapshot
+                if (SqliteFile.Scalar<long>(live, "PRAGMA data_version;") == versionBefore)
                 {
+                    var length = SqliteFile.Scalar<long>(live, "PRAGMA page_count;") * SqliteFile.Scalar<long>(live, "PRAGMA page_size;");
                     var checking = Task.Run(() => (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live)));
                     string sha256;
                     try
@@ -73,14 +84,19 @@ public static class LiveDatabaseCopy
                     SqliteFile.Execute(live, "COMMIT;");
                 }
             }
-
-            Thread.Sleep(attempt * 20);
         }
 
         return null;
     }
 
-    private static bool WalIsEmpty(string databasePath) => new FileInfo(databasePath + "-wal") is not { Exists: true, Length: > 0 };
+    /// <summary>True when the checkpoint was not held up and the WAL holds no page the database file lacks.</summary>
+    private static bool CheckpointedEveryFrame(SqliteConnection connection)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA wal_checkpoint(FULL);"; // busy, frames in the WAL, frames checkpointed (-1, -1 without a WAL)
+        using var result = command.ExecuteReader();
+        return result.Read() && result.GetInt64(0) == 0 && result.GetInt64(1) == result.GetInt64(2);
+    }
 
     /// <summary>Header bytes 18 and 19 (file format write/read version): 2 means WAL, 1 rollback journal.</summary>
     private static void SwitchHeaderToRollbackJournal(byte[] firstPage)

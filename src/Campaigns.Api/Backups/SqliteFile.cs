@@ -71,6 +71,7 @@ public static class SqliteFile
     public static string CopyWithSha256(string sourcePath, long length, string destinationPath, Action<byte[]>? patchFirstBuffer = null)
     {
         const int bufferBytes = 1 << 20;
+        const long flushEveryBytes = 64L << 20;
         using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 0, FileOptions.SequentialScan);
         using var destination = new FileStream(destinationPath, FileMode.Create, FileAccess.Write, FileShare.None, 0);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -97,6 +98,12 @@ public static class SqliteFile
                 hashing = Task.Run(() => sha256.AppendData(buffer, 0, read));
                 destination.Write(buffer, 0, read);
                 remaining -= read;
+                if ((length - remaining) % flushEveryBytes == 0)
+                {
+                    // A gigabyte of dirty pages makes the kernel throttle every writer on the machine, the service's
+                    // request log included; writing it out as it goes keeps the copy from stalling requests.
+                    destination.Flush(flushToDisk: true);
+                }
             }
         }
         finally

@@ -83,6 +83,14 @@ public sealed class BackupServiceTests
     {
         await using var api = new CampaignsApiFactory();
         await (await api.CreateClient().GetAsync("/api/campaigns")).Content.ReadAsStringAsync(); // the service's connections are open, as in production
+        await using (var db = api.CreateDbContext())
+        {
+            db.Campaigns.Add(SeedFiles.UserCampaign("in-the-wal")); // frames for the checkpoint to move
+            await db.SaveChangesAsync();
+        }
+
+        using var observer = SqliteFile.Open(api.DatabasePath, SqliteOpenMode.ReadOnly);
+        var versionBefore = SqliteFile.Scalar<long>(observer, "PRAGMA data_version;");
 
         var entry = await api.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
 
@@ -95,11 +103,12 @@ public sealed class BackupServiceTests
         }
 
         Assert.Equal((1, 1), (header[18], header[19])); // rollback journal: no -wal/-shm needed to open it
+        Assert.Equal(versionBefore, SqliteFile.Scalar<long>(observer, "PRAGMA data_version;")); // the API's cached list stays valid
         Assert.Equal([entry.Name, entry.Name + ".json"], Directory.GetFiles(api.BackupsDirectory).Select(f => Path.GetFileName(f)).Order());
         Assert.DoesNotContain(api.Logs.Entries, e => e.Message.Contains("VACUUM INTO"));
         using var copy = SqliteFile.Open(path, SqliteOpenMode.ReadOnly);
         Assert.Equal("ok", SqliteFile.Check(copy));
-        Assert.Equal((12, 12), (SqliteFile.Inspect(copy)!.ActiveCampaigns, entry.ActiveCampaigns));
+        Assert.Equal((13, 13), (SqliteFile.Inspect(copy)!.ActiveCampaigns, entry.ActiveCampaigns));
     }
 
     [Fact]
@@ -131,15 +140,18 @@ public sealed class BackupServiceTests
     }
 
     [Fact]
-    public async Task BackupFallsBackToVacuumIntoWhileAReaderPinsTheWal()
+    public async Task BackupFallsBackToVacuumIntoWhileAReaderHoldsAnOlderSnapshot()
     {
         await using var api = new CampaignsApiFactory();
         api.CreateClient().Dispose(); // starts the service: the database exists from here on
-        using var reader = SqliteFile.Open(api.DatabasePath, SqliteOpenMode.ReadWrite);
-        SqliteFile.Execute(reader, "INSERT INTO campaigns (Key, Name, Property, Active, Description, OfferUrl, ImageUrl, CallToAction, Priority, Source, CreatedAt, UpdatedAt) " +
-            "VALUES ('in-the-wal', 'In the WAL', 'abc', 1, '', 'https://example.com', '', '', 1, 'User', '2026-01-01', '2026-01-01');");
-        // A read transaction on a snapshot that includes WAL frames: no checkpoint can empty the WAL until it ends.
+        using var reader = SqliteFile.Open(api.DatabasePath, SqliteOpenMode.ReadOnly);
         SqliteFile.Execute(reader, "BEGIN; SELECT count(*) FROM campaigns;");
+        await using (var db = api.CreateDbContext())
+        {
+            // Committed after the reader's snapshot: no checkpoint can move these frames into the file while it reads.
+            db.Campaigns.Add(SeedFiles.UserCampaign("after-the-reader"));
+            await db.SaveChangesAsync();
+        }
 
         var entry = await api.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
 

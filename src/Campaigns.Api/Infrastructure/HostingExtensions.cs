@@ -46,14 +46,23 @@ public static class HostingExtensions
                     .Filter.ByExcluding(e => !state.Ready && Matching.FromSource(HealthCheckServiceCategory)(e))
                     .Enrich.FromLogContext()
                     .Enrich.WithProperty("Application", "Campaigns.Api");
-                if (development)
-                {
-                    logger.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
-                }
-                else
-                {
-                    logger.WriteTo.Console(new RenderedCompactJsonFormatter());
-                }
+                // Requests never wait for stdout: when the disk under the log is busy (a backup's fsync), a synchronous
+                // console sink held every request behind one slow write. Lines queue instead; a full queue waits rather
+                // than drops, and the queue is flushed when the host stops.
+                logger.WriteTo.Async(
+                    sink =>
+                    {
+                        if (development)
+                        {
+                            sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                        }
+                        else
+                        {
+                            sink.Console(new RenderedCompactJsonFormatter());
+                        }
+                    },
+                    bufferSize: 10_000,
+                    blockWhenFull: true);
             },
             // Each host keeps its own logger (tests run several at once); nothing relies on the static Log.Logger.
             preserveStaticLogger: true,

@@ -62,7 +62,7 @@ public sealed class BackupService(
     public Task<BackupEntry> CreateAsync(string trigger, CancellationToken cancellationToken = default, string? keepAlso = null) =>
         database.Provider == DatabaseProvider.PostgreSql
             ? PublishAsync(trigger, () => Reserve(BackupNames.SnapshotExtension), WriteSnapshotAsync, keepAlso, cancellationToken)
-            : PublishAsync(trigger, () => Reserve(BackupNames.Extension), (temporary, ct) => Task.Run(() => CopyLiveDatabase(temporary), ct),
+            : PublishAsync(trigger, () => Reserve(BackupNames.Extension), (temporary, _) => LowPriority.Run(() => CopyLiveDatabase(temporary), "campaigns-backup"),
                 keepAlso, cancellationToken);
 
     /// <summary>

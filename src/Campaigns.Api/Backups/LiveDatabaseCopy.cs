@@ -56,7 +56,7 @@ public static class LiveDatabaseCopy
                 if (SqliteFile.Scalar<long>(live, "PRAGMA data_version;") == versionBefore)
                 {
                     var length = SqliteFile.Scalar<long>(live, "PRAGMA page_count;") * SqliteFile.Scalar<long>(live, "PRAGMA page_size;");
-                    var checking = Task.Run(() => (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live)));
+                    var checking = LowPriority.Run(() => (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live)), "campaigns-backup-check");
                     string sha256;
                     try
                     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 
@@ -75,15 +76,25 @@ public static class SqliteFile
         using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 0, FileOptions.SequentialScan);
         using var destination = new FileStream(destinationPath, FileMode.Create, FileAccess.Write, FileShare.None, 0);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        byte[][] buffers = [new byte[bufferBytes], new byte[bufferBytes]];
-        var hashing = Task.CompletedTask;
+        // One buffer being hashed, one waiting for the hasher, one being read and written: never one overwritten early.
+        byte[][] buffers = [new byte[bufferBytes], new byte[bufferBytes], new byte[bufferBytes]];
+        using var toHash = new BlockingCollection<(byte[] Buffer, int Count)>(boundedCapacity: 1);
+        var hashing = LowPriority.Run(() =>
+        {
+            foreach (var (buffer, count) in toHash.GetConsumingEnumerable())
+            {
+                sha256.AppendData(buffer, 0, count);
+            }
+
+            return Convert.ToHexStringLower(sha256.GetHashAndReset());
+        }, "campaigns-sha256");
         try
         {
             for (var (i, remaining) = (0, length); remaining > 0; i++)
             {
-                // The hash still running uses the other buffer; the one before it, on this buffer, was awaited last turn.
-                var buffer = buffers[i % 2];
-                var read = source.ReadAtLeast(buffer.AsSpan(0, (int)Math.Min(bufferBytes, remaining)), (int)Math.Min(bufferBytes, remaining), throwOnEndOfStream: false);
+                var buffer = buffers[i % buffers.Length];
+                var wanted = (int)Math.Min(bufferBytes, remaining);
+                var read = source.ReadAtLeast(buffer.AsSpan(0, wanted), wanted, throwOnEndOfStream: false);
                 if (read == 0)
                 {
                     throw new IOException($"{sourcePath} ended {remaining} bytes before the {length} bytes to copy.");
@@ -94,26 +105,26 @@ public static class SqliteFile
                     patchFirstBuffer?.Invoke(buffer);
                 }
 
-                hashing.GetAwaiter().GetResult();
-                hashing = Task.Run(() => sha256.AppendData(buffer, 0, read));
                 destination.Write(buffer, 0, read);
+                toHash.Add((buffer, read));
                 remaining -= read;
                 if ((length - remaining) % flushEveryBytes == 0)
                 {
-                    // A gigabyte of dirty pages makes the kernel throttle every writer on the machine, the service's
-                    // request log included; writing it out as it goes keeps the copy from stalling requests.
+                    // A gigabyte of dirty pages makes the kernel throttle every writer on the machine; writing them out
+                    // as the copy goes keeps it from stalling the rest of the service.
                     destination.Flush(flushToDisk: true);
                 }
             }
         }
         finally
         {
-            // Never dispose the hash under a running task, even when the copy failed.
-            hashing.Wait();
+            // Never dispose the hash under the hasher, even when the copy failed.
+            toHash.CompleteAdding();
+            Task.WhenAny(hashing).Wait();
         }
 
         destination.Flush(flushToDisk: true);
-        return Convert.ToHexStringLower(sha256.GetHashAndReset());
+        return hashing.GetAwaiter().GetResult();
     }
 
     /// <summary>fsync: the bytes are on the disk before the rename that publishes them.</summary>

@@ -44,7 +44,7 @@ CP=$(seconds "$t0" "$t1"); echo "- cp + fsync: ${CP} s"; rm -f "$WORK/copy.db"
 t0=$(now); sqlite3 "$DB" ".backup '$WORK/cli.db'"; t1=$(now)
 SQ=$(seconds "$t0" "$t1"); echo "- sqlite3 .backup: ${SQ} s"; rm -f "$WORK/cli.db"
 t0=$(now); sqlite3 "$DB" "VACUUM INTO '$WORK/vacuum.db'"; t1=$(now)
-echo "- sqlite3 VACUUM INTO (the service's fallback when the WAL cannot be emptied): $(seconds "$t0" "$t1") s"; rm -f "$WORK/vacuum.db"
+echo "- sqlite3 VACUUM INTO (the service's fallback when the WAL cannot be checkpointed): $(seconds "$t0" "$t1") s"; rm -f "$WORK/vacuum.db"
 
 PORT=$(free_port)
 t0=$(now); start_api "$DATA" "$PORT"; wait_ready "$PORT" 600; t1=$(now)
@@ -72,5 +72,5 @@ echo "- CLI 'backup' while the API runs (process start included): $(seconds "$t0
 
 restored=$(run_job /api/admin/restore "{\"source\":\"backup\",\"backup\":\"$name\"}")
 RS=$(job_seconds "$restored")
-echo "- service restore job (copy hashed against the sidecar, pre-restore copy beside it, rename, migrate, top-up): ${RS} s ($(jq -r .state <<<"$restored")); ratio to cp $(awk -v a="$RS" -v b="$CP" 'BEGIN {printf "%.2f", a / b}') (target <= 1.5)"
+echo "- service restore job (copy hashed against the sidecar, old file kept by a hard link, rename, migrate, top-up): ${RS} s ($(jq -r .state <<<"$restored")); ratio to cp $(awk -v a="$RS" -v b="$CP" 'BEGIN {printf "%.2f", a / b}') (target <= 1.5)"
 echo "- RSS after: $(current_rss "$API_PID"); load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -31,7 +31,8 @@ public static class LiveDatabaseCopy
     /// </summary>
     public static SnapshotCopy? TryCopy(string databasePath, string destinationPath)
     {
-        using var live = SqliteFile.Open(databasePath, SqliteOpenMode.ReadWrite);
+        // One second, not the usual thirty (Microsoft.Data.Sqlite retries a busy command that long): a busy attempt is retried here.
+        using var live = SqliteFile.Open(databasePath, SqliteOpenMode.ReadWrite, busyTimeoutSeconds: 1);
         // Short: a reader still on an older snapshot keeps the checkpoint from finishing, and waiting for it is pointless.
         SqliteFile.Execute(live, $"PRAGMA busy_timeout = {AttemptBusyTimeoutMilliseconds};");
         for (var attempt = 1; attempt <= Attempts; attempt++)

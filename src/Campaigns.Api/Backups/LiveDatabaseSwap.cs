@@ -130,7 +130,9 @@ public sealed class LiveDatabaseSwap(
     /// <summary>The old file, locked exclusively, out of WAL mode and without a -wal file; null when another process has it open.</summary>
     private SqliteConnection? TakeSoleOwnership(string live)
     {
-        var connection = SqliteFile.Open(live, SqliteOpenMode.ReadWrite);
+        // One second, not the usual thirty: Microsoft.Data.Sqlite retries a busy command for the connection's timeout,
+        // and each attempt here must give up quickly so the deadline below holds.
+        var connection = SqliteFile.Open(live, SqliteOpenMode.ReadWrite, busyTimeoutSeconds: 1);
         SqliteFile.Execute(connection, "PRAGMA busy_timeout = 100; PRAGMA locking_mode = EXCLUSIVE;");
         var deadline = DateTime.UtcNow + SoleOwnershipTimeout;
         while (true)

@@ -71,7 +71,8 @@ public sealed class DatabaseRecovery(
         var quarantined = Quarantine();
         logger.LogError("Database {DatabasePath} is corrupt ({Problem}); moved to {QuarantinePath}; recovering from the newest good backup",
             database, problem, quarantined);
-        if (await RestoreNewestGoodAsync(RecoveryKinds.Quarantined, cancellationToken) is { } replacement)
+        // Recorded here rather than by the restore: only this line knows where the corrupt file went.
+        if (await RestoreNewestGoodAsync(recoveryKind: null, cancellationToken) is { } replacement)
         {
             recoveries.Record(RecoveryKinds.Quarantined,
                 $"The database was corrupt ({problem}); it was moved to {quarantined} and backup {replacement.Name} was restored.");
@@ -87,7 +88,7 @@ public sealed class DatabaseRecovery(
     /// Restores the newest good backup that passes verification, falling back to older ones: a damaged backup must not
     /// keep the service from starting. Null when none could be restored (the canonical top-up then fills a new database).
     /// </summary>
-    private async Task<BackupEntry?> RestoreNewestGoodAsync(string recoveryKind, CancellationToken cancellationToken)
+    private async Task<BackupEntry?> RestoreNewestGoodAsync(string? recoveryKind, CancellationToken cancellationToken)
     {
         foreach (var candidate in catalog.Good(backups.ExpectedActive()))
         {

@@ -93,32 +93,39 @@ public sealed class RestoreService(
     /// <summary>A snapshot restores into either provider; a SQLite file only into SQLite.</summary>
     private bool Fits(BackupEntry entry) => database.Provider == DatabaseProvider.Sqlite || BackupNames.IsSnapshot(entry.Name);
 
-    /// <param name="recoveryKind">How /health names this restore (a manual restore, or a startup recovery).</param>
+    /// <param name="recoveryKind">How /health names this restore (a manual restore, or a startup recovery); null when the
+    /// caller records it itself, with more to say.</param>
     /// <param name="preRestoreBackup">False only when there is no usable live database to save (startup recovery).</param>
     public async Task<RestoreResult> RestoreAsync(
-        string source, string? backupName, string recoveryKind = RecoveryKinds.Restore, bool preRestoreBackup = true,
+        string source, string? backupName, string? recoveryKind = RecoveryKinds.Restore, bool preRestoreBackup = true,
         CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             var entry = ResolveBackup(source, backupName);
-            var activeBefore = await CountActiveAsync(cancellationToken);
+            var before = await CountLiveCampaignsAsync(cancellationToken);
+            var keepOld = preRestoreBackup && before.Any;
             var (method, preRestore) = entry is null ? (null, null)
-                : BackupNames.IsSnapshot(entry.Name) ? await RestoreSnapshotAsync(entry, preRestoreBackup, cancellationToken)
-                : await RestoreFileAsync(entry, preRestoreBackup, cancellationToken);
+                : BackupNames.IsSnapshot(entry.Name) ? await RestoreSnapshotAsync(entry, keepOld, cancellationToken)
+                : await RestoreFileAsync(entry, keepOld, cancellationToken);
 
             await using var scope = scopes.CreateAsyncScope();
             var migrations = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var topUp = await scope.ServiceProvider.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Restore, cancellationToken);
             state.LastTopUp = topUp;
 
+            var activeBefore = before.Active;
             var result = new RestoreResult(source, entry?.Name, method, preRestore, activeBefore, topUp.ActiveAfter, migrations, topUp);
             logger.LogWarning(
                 "Restored {DatabasePath} from {RestoreSource} {BackupName} by {RestoreMethod}: active campaigns {ActiveBefore} -> {ActiveAfter}; pre-restore backup {PreRestoreBackup}; top-up inserted {Inserted}, reactivated {Reactivated}",
                 dataDirectory.DatabasePath, source, entry?.Name, method, activeBefore, result.ActiveAfter, preRestore, topUp.Inserted, topUp.Reactivated);
-            recoveries.Record(recoveryKind,
-                $"Restored from {(entry is null ? "the canonical campaigns" : $"backup {entry.Name}")}: {activeBefore} -> {result.ActiveAfter} active campaigns.");
+            if (recoveryKind is not null)
+            {
+                recoveries.Record(recoveryKind,
+                    $"Restored from {(entry is null ? "the canonical campaigns" : $"backup {entry.Name}")}: {activeBefore} -> {result.ActiveAfter} active campaigns.");
+            }
+
             return result;
         }
         finally
@@ -127,7 +134,8 @@ public sealed class RestoreService(
         }
     }
 
-    private async Task<(string Method, string? PreRestore)> RestoreFileAsync(BackupEntry entry, bool preRestoreBackup, CancellationToken cancellationToken)
+    /// <param name="keepOld">Save the live database as a pre-restore backup first.</param>
+    private async Task<(string Method, string? PreRestore)> RestoreFileAsync(BackupEntry entry, bool keepOld, CancellationToken cancellationToken)
     {
         var prepared = Path.Combine(catalog.Directory, $"restore_{entry.Name}{BackupNames.TemporaryExtension}");
         var isPrepared = false;
@@ -139,7 +147,6 @@ public sealed class RestoreService(
 
         try
         {
-            var keepOld = preRestoreBackup && backups.LiveDatabaseHoldsData();
             if (await swap.TrySwapAsync(Prepare, prepared, keepOld, entry.Name, cancellationToken) is { } swapped)
             {
                 return (RestoreMethods.FileSwap, swapped.PreRestoreBackup);
@@ -150,7 +157,7 @@ public sealed class RestoreService(
                 await Task.Run(Prepare, cancellationToken);
             }
 
-            var preRestore = keepOld ? (await backups.CreateAsync(BackupTriggers.PreRestore, cancellationToken, keepAlso: entry.Name)).Name : null;
+            var preRestore = await BackUpBeforeRestoreAsync(keepOld, entry, cancellationToken);
             using (var copy = SqliteFile.Open(prepared, SqliteOpenMode.ReadOnly))
             using (var live = SqliteFile.Open(dataDirectory.DatabasePath, SqliteOpenMode.ReadWriteCreate, storage.Value.BusyTimeoutSeconds))
             {
@@ -180,26 +187,32 @@ public sealed class RestoreService(
             : entry.Verified ? null : BackupService.CheckCopy(prepared, quick: false, out _);
         if (problem is not null)
         {
-            logger.LogError("Refusing to restore backup {BackupName}: {Problem}", entry.Name, problem);
-            throw new BackupVerificationException(entry.Name, problem);
+            throw Refuse(entry, problem);
         }
     }
 
-    private async Task<(string Method, string? PreRestore)> RestoreSnapshotAsync(BackupEntry entry, bool preRestoreBackup, CancellationToken cancellationToken)
+    private async Task<(string Method, string? PreRestore)> RestoreSnapshotAsync(BackupEntry entry, bool keepOld, CancellationToken cancellationToken)
     {
         var verification = backups.Verify(entry);
         if (!verification.Ok)
         {
-            logger.LogError("Refusing to restore backup {BackupName}: {Problem}", entry.Name, verification.Problem);
-            throw new BackupVerificationException(entry.Name, verification.Problem!);
+            throw Refuse(entry, verification.Problem!);
         }
 
-        var preRestore = preRestoreBackup && backups.LiveDatabaseHoldsData()
-            ? (await backups.CreateAsync(BackupTriggers.PreRestore, cancellationToken, keepAlso: entry.Name)).Name
-            : null;
+        var preRestore = await BackUpBeforeRestoreAsync(keepOld, entry, cancellationToken);
         await ReplaceWithSnapshotAsync(catalog.PathOf(entry.Name), cancellationToken);
         return (RestoreMethods.Snapshot, preRestore);
     }
+
+    private BackupVerificationException Refuse(BackupEntry entry, string problem)
+    {
+        logger.LogError("Refusing to restore backup {BackupName}: {Problem}", entry.Name, problem);
+        return new BackupVerificationException(entry.Name, problem);
+    }
+
+    /// <summary>A regular backup of the live database, kept by rotation alongside the one about to be restored.</summary>
+    private async Task<string?> BackUpBeforeRestoreAsync(bool keepOld, BackupEntry entry, CancellationToken cancellationToken) =>
+        keepOld ? (await backups.CreateAsync(BackupTriggers.PreRestore, cancellationToken, keepAlso: entry.Name)).Name : null;
 
     /// <summary>The snapshot's campaigns (with their ids) and seed history replace what is there, all or nothing.</summary>
     private async Task ReplaceWithSnapshotAsync(string path, CancellationToken cancellationToken)
@@ -219,28 +232,33 @@ public sealed class RestoreService(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private async Task<int> CountActiveAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The active count for the result, and whether there is anything to save first, from one read. When the file cannot
+    /// be read, it is assumed to hold data: the pre-restore backup then tries, and fails the restore loudly if it cannot.
+    /// </summary>
+    private async Task<(int Active, bool Any)> CountLiveCampaignsAsync(CancellationToken cancellationToken)
     {
         if (database.Provider == DatabaseProvider.PostgreSql)
         {
             await using var scope = scopes.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<CampaignsDbContext>().Campaigns.CountAsync(c => c.Active, cancellationToken);
+            var campaigns = scope.ServiceProvider.GetRequiredService<CampaignsDbContext>().Campaigns;
+            return (await campaigns.CountAsync(c => c.Active, cancellationToken), await campaigns.AnyAsync(cancellationToken));
         }
 
         if (!File.Exists(dataDirectory.DatabasePath))
         {
-            return 0;
+            return (0, false);
         }
 
         try
         {
             using var live = SqliteFile.Open(dataDirectory.DatabasePath, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds);
-            return SqliteFile.Inspect(live)?.ActiveCampaigns ?? 0;
+            return SqliteFile.Inspect(live) is { } contents ? (contents.ActiveCampaigns, contents.TotalCampaigns > 0) : (0, false);
         }
         catch (SqliteException ex)
         {
             logger.LogWarning("Could not count the campaigns in {DatabasePath} before the restore: {Reason}", dataDirectory.DatabasePath, ex.Message);
-            return 0;
+            return (0, true);
         }
     }
 }

@@ -21,6 +21,7 @@ public static class BackupServiceCollectionExtensions
         services.AddSingleton<RestoreService>();
         services.AddSingleton<RecoveryLog>();
         services.AddSingleton<DatabaseRecovery>();
+        services.AddSingleton<StartupBackup>();
         services.AddScoped<CampaignSnapshotService>();
         services.AddHealthChecks().AddCheck<BackupsHealthCheck>("backups");
         return builder;

@@ -6,9 +6,10 @@ using Microsoft.Extensions.Options;
 namespace Campaigns.Api.Backups;
 
 /// <summary>
-/// The startup half of backups, run after the volume check and before migrations: save what is there, or bring back
-/// what was lost. A missing database comes back from the newest good backup; a corrupt one is moved aside (never
-/// deleted) and replaced by that backup, or by a new database the canonical top-up fills.
+/// The startup half of backups, run after the volume check and before migrations: bring back what was lost. A missing
+/// database comes back from the newest good backup; a corrupt one is moved aside (never deleted) and replaced by that
+/// backup, or by a new database the canonical top-up fills. Saving what is there is the startup backup's job
+/// (<see cref="StartupBackup"/>); this only says whether there is anything to save.
 /// </summary>
 public sealed class DatabaseRecovery(
     DataDirectory dataDirectory,
@@ -25,19 +26,16 @@ public sealed class DatabaseRecovery(
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
 
-    public async Task RecoverAsync(CancellationToken cancellationToken = default)
+    /// <returns>True when the database left in place holds data from before this start, which the startup backup
+    /// saves; false when it is new, or just came back from a backup.</returns>
+    public async Task<bool> RecoverAsync(CancellationToken cancellationToken = default)
     {
         backups.Cleanup(atStartup: true);
         if (target.Provider == DatabaseProvider.PostgreSql)
         {
-            // Nothing on local disk to lose or repair: the server holds the data (and its own backups). Take the startup
-            // snapshot once the schema exists; a brand-new database has nothing worth saving yet.
-            if (await SchemaExistsAsync(cancellationToken) && backups.LiveDatabaseHoldsData())
-            {
-                await backups.TryCreateAsync(BackupTriggers.Startup, cancellationToken);
-            }
-
-            return;
+            // Nothing on local disk to lose or repair: the server holds the data (and its own backups). A brand-new
+            // database has nothing worth saving yet.
+            return await SchemaExistsAsync(cancellationToken) && backups.LiveDatabaseHoldsData();
         }
 
         var database = dataDirectory.DatabasePath;
@@ -55,17 +53,12 @@ public sealed class DatabaseRecovery(
                 await RestoreNewestGoodAsync(RecoveryKinds.MissingDatabase, cancellationToken);
             }
 
-            return;
+            return false;
         }
 
         if (CheckLiveDatabase() is not { } problem)
         {
-            if (backups.LiveDatabaseHoldsData())
-            {
-                await backups.TryCreateAsync(BackupTriggers.Startup, cancellationToken);
-            }
-
-            return;
+            return backups.LiveDatabaseHoldsData();
         }
 
         var quarantined = Quarantine();
@@ -82,6 +75,8 @@ public sealed class DatabaseRecovery(
             recoveries.Record(RecoveryKinds.Quarantined,
                 $"The database was corrupt ({problem}); it was moved to {quarantined} and a new database was started from the canonical campaigns.");
         }
+
+        return false;
     }
 
     /// <summary>

@@ -13,6 +13,7 @@ namespace Campaigns.Api.Storage;
 /// </summary>
 public sealed class StartupInitializer(
     IServiceScopeFactory scopes,
+    StartupBackup startupBackup,
     DataDirectory dataDirectory,
     DatabaseTarget database,
     StorageState state,
@@ -38,8 +39,8 @@ public sealed class StartupInitializer(
 
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        // Before migrations: back up what is there, or bring back a missing or corrupt database from a backup.
-        await services.GetRequiredService<DatabaseRecovery>().RecoverAsync(cancellationToken);
+        // Before migrations: bring back a missing or corrupt database from a backup.
+        var backupDue = await services.GetRequiredService<DatabaseRecovery>().RecoverAsync(cancellationToken);
 
         var db = services.GetRequiredService<CampaignsDbContext>();
 
@@ -51,12 +52,24 @@ public sealed class StartupInitializer(
             await db.Database.CloseConnectionAsync();
         }
 
-        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
+        var migrator = services.GetRequiredService<DatabaseMigrator>();
+        if (backupDue && (await migrator.PendingAsync(cancellationToken)).Count > 0)
+        {
+            await startupBackup.BeforeMigrationAsync(cancellationToken);
+            backupDue = false;
+        }
+
+        await migrator.MigrateAsync(cancellationToken);
         state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Startup, cancellationToken);
         state.Ready = true;
+        if (backupDue)
+        {
+            startupBackup.StartAfterReady();
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>A startup backup still running is cancelled by the stopping host; waiting for it keeps its files consistent.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => startupBackup.Completion.WaitAsync(cancellationToken);
 
     private VolumeStatus CheckVolume()
     {

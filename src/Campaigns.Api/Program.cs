@@ -4,6 +4,8 @@ using Campaigns.Api.Campaigns;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.Restores;
+using Campaigns.Api.Startup;
 using Campaigns.Api.Storage;
 using Serilog;
 
@@ -12,7 +14,9 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UsePlatformPort();
 builder.AddCampaignLogging();
 builder.AddCampaignStorage();
+builder.AddCampaignStartup();
 builder.AddCampaignBackups();
+builder.AddCampaignRestores();
 builder.AddCampaignJobs();
 builder.AddAdminAuthentication();
 builder.AddCampaignsApi();

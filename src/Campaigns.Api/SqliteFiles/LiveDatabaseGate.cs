@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Campaigns.Api.Storage;
+namespace Campaigns.Api.SqliteFiles;
 
 /// <summary>
 /// Lets a restore put another file in place of the live SQLite database while the service runs. A SQLite connection
@@ -9,7 +9,8 @@ namespace Campaigns.Api.Storage;
 /// holds new ones back while the files are exchanged, then lets them through to the new file. Requests wait for the
 /// swap (milliseconds) instead of failing.
 /// </summary>
-public sealed class LiveDatabaseGate(DatabaseTarget database)
+/// <param name="connectionString">The live database's pooled connection string, whose pool a swap empties.</param>
+public sealed class LiveDatabaseGate(string connectionString)
 {
     private readonly Lock _lock = new();
     private readonly HashSet<object> _open = new(ReferenceEqualityComparer.Instance);
@@ -90,7 +91,7 @@ public sealed class LiveDatabaseGate(DatabaseTarget database)
         }
 
         // Connections resting in the pool still hold the old file; only this database's pool (tests run many hosts).
-        using (var pooled = new SqliteConnection(database.ConnectionString))
+        using (var pooled = new SqliteConnection(connectionString))
         {
             SqliteConnection.ClearPool(pooled);
         }

@@ -3,7 +3,7 @@ using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.Transfer;
 
 public sealed record TableCounts(int Read, int Inserted, int Updated, int Skipped, int Errors);
 

@@ -2,11 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.Transfer;
 
 /// <summary>
 /// A portable, provider-neutral copy of every campaign (<c>export</c> / <c>import</c>): plain JSON that any storage
@@ -120,7 +121,7 @@ public static class CampaignSnapshotFile
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        SqliteFile.WriteAtomically(full, JsonSerializer.SerializeToUtf8Bytes(snapshot, Json));
+        AtomicFile.Write(full, JsonSerializer.SerializeToUtf8Bytes(snapshot, Json));
     }
 
     /// <summary>Reads and checks a snapshot; every problem is reported with its JSON path.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Campaigns.Api.Backups;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Campaigns.Api.SqliteFiles;
 
 namespace Campaigns.Tests.Backups;
 

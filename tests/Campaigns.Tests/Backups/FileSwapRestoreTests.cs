@@ -4,6 +4,11 @@ using System.Net.Http.Json;
 using Campaigns.Api.Backups;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using Campaigns.Api.Restores;
+using Campaigns.Api.SqliteFiles;
+using BackupTriggers = Campaigns.Api.Backups.BackupTrigger;
+using RestoreMethods = Campaigns.Api.Restores.RestoreMethod;
+using RestoreSources = Campaigns.Api.Restores.RestoreSource;
 
 namespace Campaigns.Tests.Backups;
 

@@ -5,6 +5,7 @@ using Campaigns.Api.Backups;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
+using Campaigns.Api.SqliteFiles;
 
 namespace Campaigns.Tests.Drills;
 

@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;
+using Campaigns.Api.SqliteFiles;
 
 namespace Campaigns.Tests.Infrastructure;
 

@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Campaigns.Api.Common;
+
 namespace Campaigns.Api.Campaigns;
 
 public sealed class Campaign
@@ -20,6 +23,8 @@ public sealed class Campaign
     public DateTime UpdatedAt { get; set; }
 }
 
+/// <summary>Who a campaign belongs to; "user" or "canonical" in responses and snapshots.</summary>
+[JsonConverter(typeof(WireEnumConverter<CampaignSource>))]
 public enum CampaignSource
 {
     User = 0,

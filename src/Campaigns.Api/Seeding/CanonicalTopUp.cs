@@ -67,7 +67,7 @@ public sealed class CanonicalTopUp(
             var nowUtc = now.UtcDateTime;
             foreach (var canonical in seed.Campaigns.Where(c => !existing.ContainsKey(c.Key)))
             {
-                db.Campaigns.Add(ToEntity(canonical, nowUtc));
+                db.Campaigns.Add(canonical.ToEntity(CampaignSource.Canonical, nowUtc, nowUtc));
                 inserted.Add(canonical.Key);
             }
 
@@ -146,20 +146,4 @@ public sealed class CanonicalTopUp(
                 summary.ActiveAfter, summary.ExpectedActive, summary.Trigger.ToWire());
         }
     }
-
-    internal static Campaign ToEntity(CanonicalCampaign canonical, DateTime nowUtc) => new()
-    {
-        Key = canonical.Key,
-        Name = canonical.Name,
-        Property = canonical.Property,
-        Active = canonical.Active,
-        Description = canonical.Description,
-        OfferUrl = canonical.OfferUrl,
-        ImageUrl = canonical.ImageUrl,
-        CallToAction = canonical.CallToAction,
-        Priority = canonical.Priority,
-        Source = CampaignSource.Canonical,
-        CreatedAt = nowUtc,
-        UpdatedAt = nowUtc,
-    };
 }

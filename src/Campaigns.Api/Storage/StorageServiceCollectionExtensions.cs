@@ -1,4 +1,3 @@
-using Campaigns.Api.Seeding;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage.CompiledModels.Postgres;
 using Campaigns.Api.Storage.CompiledModels.Sqlite;
@@ -12,7 +11,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database (PostgreSQL when DATABASE_URL or ConnectionStrings:Campaigns is set, otherwise SQLite on
-    /// the persistent data directory) and the canonical seed.
+    /// the persistent data directory).
     /// </summary>
     public static IHostApplicationBuilder AddCampaignStorage(this IHostApplicationBuilder builder)
     {
@@ -21,10 +20,6 @@ public static class StorageServiceCollectionExtensions
 
         services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddOptions<SeedingOptions>()
-            .BindConfiguration(SeedingOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -58,8 +53,6 @@ public static class StorageServiceCollectionExtensions
 
         services.AddSingleton(sp => new LiveDatabaseGate(sp.GetRequiredService<DatabaseTarget>().ConnectionString));
         services.AddSingleton<LiveDatabaseContents>();
-        services.AddSingleton<CanonicalSeedSource>();
-        services.AddScoped<CanonicalTopUp>();
         services.AddScoped<DatabaseMigrator>();
         return builder;
     }

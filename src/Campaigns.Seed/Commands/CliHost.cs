@@ -3,6 +3,7 @@ using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Restores;
+using Campaigns.Api.Seeding;
 using Campaigns.Api.Transfer;
 using Campaigns.Api.Storage;
 using Microsoft.Data.Sqlite;
@@ -38,6 +39,7 @@ public static class CliHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None); // its failures reach the user as the command's error
         builder.AddCampaignStorage();
+        builder.AddCanonicalSeed();
         builder.AddCampaignsApi();
         builder.AddCampaignBackups();
         builder.AddCampaignRestores();

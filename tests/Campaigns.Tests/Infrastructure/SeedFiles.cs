@@ -46,7 +46,7 @@ public static class SeedFiles
 
     public static Campaign FromCanonical(CanonicalCampaign canonical, bool active = true)
     {
-        var campaign = CanonicalTopUp.ToEntity(canonical, DateTime.UtcNow);
+        var campaign = canonical.ToEntity(CampaignSource.Canonical, DateTime.UtcNow, DateTime.UtcNow);
         campaign.Active = active;
         return campaign;
     }

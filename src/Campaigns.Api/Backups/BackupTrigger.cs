@@ -1,10 +1,9 @@
 using Campaigns.Api.Common;
-using System.Text.Json.Serialization;
 
 namespace Campaigns.Api.Backups;
 
 /// <summary>Why a backup was taken; written in sidecars as "startup", "scheduled", "manual" or "pre-restore".</summary>
-[JsonConverter(typeof(WireEnumConverter<BackupTrigger>))]
+[WireEnum]
 public enum BackupTrigger
 {
     Startup,

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Campaigns.Api.Common;
 
 namespace Campaigns.Api.Campaigns;
@@ -24,7 +23,7 @@ public sealed class Campaign
 }
 
 /// <summary>Who a campaign belongs to; "user" or "canonical" in responses and snapshots.</summary>
-[JsonConverter(typeof(WireEnumConverter<CampaignSource>))]
+[WireEnum]
 public enum CampaignSource
 {
     User = 0,

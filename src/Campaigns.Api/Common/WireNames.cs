@@ -4,9 +4,17 @@ using System.Text.Json.Serialization;
 namespace Campaigns.Api.Common;
 
 /// <summary>
-/// Writes an enum as the lowercase kebab-case string JSON, sidecars and logs have always used ("pre-restore"), or the
-/// name a member gives with <see cref="JsonStringEnumMemberNameAttribute"/>; reads only those strings back.
+/// On an enum: JSON writes it as the lowercase kebab-case string sidecars, job records and responses have always used
+/// ("pre-restore"), or the name a member gives with <see cref="JsonStringEnumMemberNameAttribute"/>, and reads only
+/// those strings back. Any serializer honours it, whatever its options.
 /// </summary>
+[AttributeUsage(AttributeTargets.Enum)]
+public sealed class WireEnumAttribute : JsonConverterAttribute
+{
+    public override JsonConverter CreateConverter(Type typeToConvert) =>
+        (JsonConverter)Activator.CreateInstance(typeof(WireEnumConverter<>).MakeGenericType(typeToConvert))!;
+}
+
 public sealed class WireEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false)
     where T : struct, Enum;
 

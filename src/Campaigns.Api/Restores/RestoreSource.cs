@@ -1,10 +1,9 @@
-using System.Text.Json.Serialization;
 using Campaigns.Api.Common;
 
 namespace Campaigns.Api.Restores;
 
 /// <summary>What a restore brings back; "canonical", "latest-backup" or "backup" on the wire.</summary>
-[JsonConverter(typeof(WireEnumConverter<RestoreSource>))]
+[WireEnum]
 public enum RestoreSource
 {
     /// <summary>No backup: the canonical top-up alone.</summary>

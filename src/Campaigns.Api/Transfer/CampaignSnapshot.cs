@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Common;
 using Campaigns.Api.Seeding;
@@ -37,7 +36,7 @@ public sealed record SnapshotSeedHistory(int SeedVersion, string FileSha256, str
     };
 }
 
-public sealed record SnapshotCampaign : CampaignContent
+public sealed record SnapshotCampaign : StoredCampaign
 {
     public SnapshotCampaign()
     {
@@ -46,24 +45,7 @@ public sealed record SnapshotCampaign : CampaignContent
     private SnapshotCampaign(Campaign campaign)
         : base(campaign)
     {
-        Id = campaign.Id;
-        Source = campaign.Source.ToWire();
-        CreatedAt = DateTime.SpecifyKind(campaign.CreatedAt, DateTimeKind.Utc);
-        UpdatedAt = DateTime.SpecifyKind(campaign.UpdatedAt, DateTimeKind.Utc);
     }
-
-    /// <summary>The id the campaign had (links use it); a restore keeps it, an import matches by key instead. 0 when unknown.</summary>
-    [JsonPropertyOrder(-1)]
-    public int Id { get; init; }
-
-    [JsonPropertyOrder(1)]
-    public string Source { get; init; } = "user";
-
-    [JsonPropertyOrder(1)]
-    public DateTime CreatedAt { get; init; }
-
-    [JsonPropertyOrder(1)]
-    public DateTime UpdatedAt { get; init; }
 
     public static SnapshotCampaign From(Campaign c) => new(c);
 

@@ -1,13 +1,13 @@
 using Campaigns.Api.Admin;
+using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
 using Campaigns.Api.Restores;
-using Campaigns.Api.Jobs;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.Jobs;
 
 public sealed record RestoreRequest(string? Source, string? Backup)
 {

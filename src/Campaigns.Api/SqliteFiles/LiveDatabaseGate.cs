@@ -5,7 +5,7 @@ namespace Campaigns.Api.SqliteFiles;
 /// <summary>
 /// Lets a restore put another file in place of the live SQLite database while the service runs. A SQLite connection
 /// keeps the file it opened, so every EF connection this process opens passes through here (see
-/// <see cref="SqliteConnectionInterceptor"/>): a swap waits until none is open, closes the ones resting in the pool,
+/// the EF connection interceptor in Storage/): a swap waits until none is open, closes the ones resting in the pool,
 /// holds new ones back while the files are exchanged, then lets them through to the new file. Requests wait for the
 /// swap (milliseconds) instead of failing.
 /// </summary>

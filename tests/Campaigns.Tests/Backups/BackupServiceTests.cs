@@ -1,10 +1,10 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Restores;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Campaigns.Api.Restores;
-using Campaigns.Api.SqliteFiles;
 using BackupTriggers = Campaigns.Api.Backups.BackupTrigger;
 using RestoreSources = Campaigns.Api.Restores.RestoreSource;
 

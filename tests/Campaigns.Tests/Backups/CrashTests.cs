@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Campaigns.Api.Backups;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
-using Campaigns.Api.SqliteFiles;
 
 namespace Campaigns.Tests.Backups;
 

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Campaigns.Api.Backups;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
-using Campaigns.Api.SqliteFiles;
 using BackupTriggers = Campaigns.Api.Backups.BackupTrigger;
 
 namespace Campaigns.Tests.Backups;

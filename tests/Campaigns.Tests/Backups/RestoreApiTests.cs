@@ -6,9 +6,9 @@ using System.Text;
 using System.Text.Json;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
-using Campaigns.Api.SqliteFiles;
 
 namespace Campaigns.Tests.Backups;
 

@@ -1,11 +1,11 @@
-using Campaigns.Api.Common;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Common;
 using Campaigns.Api.Seeding;
+using Campaigns.Api.Transfer;
 using Campaigns.Seed.Commands;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
-using Campaigns.Api.Transfer;
 using SeedTriggers = Campaigns.Api.Seeding.SeedTrigger;
 
 namespace Campaigns.Tests.Cli;

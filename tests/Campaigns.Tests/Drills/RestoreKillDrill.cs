@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Campaigns.Api.Backups;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Xunit.Abstractions;
-using Campaigns.Api.SqliteFiles;
 
 namespace Campaigns.Tests.Drills;
 

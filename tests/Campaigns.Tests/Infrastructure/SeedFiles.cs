@@ -1,10 +1,10 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
-using Microsoft.Data.Sqlite;
 using Campaigns.Api.Seeding;
-using Campaigns.Api.Storage;
-using Microsoft.EntityFrameworkCore;
 using Campaigns.Api.SqliteFiles;
+using Campaigns.Api.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace Campaigns.Tests.Infrastructure;
 

@@ -1,4 +1,6 @@
-namespace Campaigns.Api.Backups;
+using Campaigns.Api.Backups;
+
+namespace Campaigns.Api.Startup;
 
 /// <summary>
 /// The backup every start takes of the data it found. When a migration is about to change the schema it runs first, so
@@ -12,13 +14,13 @@ public sealed class StartupBackup(BackupService backups, IHostApplicationLifetim
     /// <summary>The background backup, once started; complete when there is none. The host waits for it when stopping.</summary>
     public Task Completion => _background;
 
-    public Task BeforeMigrationAsync(CancellationToken cancellationToken) => backups.TryCreateAsync(BackupTriggers.Startup, cancellationToken);
+    public Task BeforeMigrationAsync(CancellationToken cancellationToken) => backups.TryCreateAsync(BackupTrigger.Startup, cancellationToken);
 
     public void StartAfterReady() => _background = Task.Run(async () =>
     {
         try
         {
-            await backups.TryCreateAsync(BackupTriggers.Startup, lifetime.ApplicationStopping);
+            await backups.TryCreateAsync(BackupTrigger.Startup, lifetime.ApplicationStopping);
         }
         catch (OperationCanceledException)
         {

@@ -124,6 +124,7 @@ public sealed class BackupServiceTests
         SeedFiles.AddBallast(database, megabytes: 2);
         await using var api = new CampaignsApiFactory(dir.Path);
         var backups = api.Service<BackupService>();
+        await api.WaitForStartupBackupAsync();
         var catalogBefore = api.Service<BackupCatalog>().List().Select(e => e.Name).ToList(); // the startup backup
         using (var connection = SqliteFile.Open(database, SqliteOpenMode.ReadWrite))
         {

@@ -115,8 +115,7 @@ public static class HostingExtensions
 
     public static IHostApplicationBuilder AddCampaignsApi(this IHostApplicationBuilder builder)
     {
-        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
-            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        JsonFieldNames.Apply();
         builder.Services.AddValidatorsFromAssemblyContaining<CampaignRequestValidator>(ServiceLifetime.Singleton);
         builder.Services.AddSingleton<CampaignListCache>();
         builder.Services.AddProblemDetails();

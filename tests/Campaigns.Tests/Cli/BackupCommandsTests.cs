@@ -123,7 +123,7 @@ public sealed class BackupCommandsTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = await SeedProgram.BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+        var exit = await SeedProgram.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error });
         return (exit, output.ToString(), error.ToString());
     }
 }

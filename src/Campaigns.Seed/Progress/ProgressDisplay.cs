@@ -33,12 +33,15 @@ public sealed class ProgressDisplay(TextWriter error, bool terminal)
         return ShowAsync(label, unit, counts, () => { }, () => work(counts));
     }
 
-    /// <summary>Runs <paramref name="work"/> while polling <paramref name="done"/> (say, the size of a file being written).</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> while polling <paramref name="done"/> (say, the size of a file being written). The
+    /// count never goes back: the file is renamed or deleted once written, and the steps after it do not undo it.
+    /// </summary>
     public Task<T> WatchAsync<T>(string label, ProgressUnit unit, long total, Func<long> done, Func<Task<T>> work)
     {
         var counts = new Counts();
-        ((IProgress<(long, long)>)counts).Report((0, total));
-        return ShowAsync(label, unit, counts, () => ((IProgress<(long, long)>)counts).Report((Math.Min(SafePoll(done), total), total)), work);
+        counts.Report((0, total));
+        return ShowAsync(label, unit, counts, () => counts.Report((Math.Max(counts.Read().Done, Math.Min(SafePoll(done), total)), total)), work);
     }
 
     private async Task<T> ShowAsync<T>(string label, ProgressUnit unit, Counts counts, Action poll, Func<Task<T>> work)

@@ -6,6 +6,7 @@ using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Campaigns.Seed.Progress;
 using FluentValidation;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Campaigns.Seed.Commands;
@@ -149,6 +150,7 @@ public static class BackupCommands
             var path = Path.GetFullPath(parse.GetValue(file)!);
             var snapshot = await ProgressDisplay.For(parse.InvocationConfiguration.Error).RunAsync("export", ProgressUnit.Rows, async progress =>
             {
+                progress.Report((0, await services.GetRequiredService<CampaignsDbContext>().Campaigns.CountAsync(cancellationToken)));
                 var read = await services.GetRequiredService<CampaignSnapshotService>().ExportAsync(cancellationToken);
                 CampaignSnapshotFile.Write(path, read);
                 progress.Report((read.Campaigns.Count, read.Campaigns.Count));

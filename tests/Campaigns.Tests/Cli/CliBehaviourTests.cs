@@ -1,6 +1,4 @@
-using System.CommandLine;
 using Campaigns.Api.Storage;
-using Campaigns.Seed;
 using Campaigns.Seed.Commands;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
@@ -155,11 +153,5 @@ public sealed class CliBehaviourTests
         Assert.All(new[] { backup, verify, restore, export, import }, r => Assert.Equal(ExitCodes.Ok, r.Exit));
     }
 
-    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await SeedProgram.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Output, string Error)> Run(params string[] args) => CliProcess.InProcessAsync(args);
 }

@@ -131,7 +131,7 @@ public sealed partial class QuietLogsTests
     {
         using var dir = new TempDirectory();
         await using var api = ApiProcess.Start(dir.Path, new Dictionary<string, string> { ["Storage__AllowEphemeral"] = "true" }, aspnetEnvironment: "Production");
-        await api.WaitUntilReadyAsync();
+        await api.WaitUntilReadyAsync(TimeSpan.FromMinutes(3)); // a first start on a loaded machine can take a while
         using var client = api.CreateClient();
         for (var i = 0; i < 5; i++)
         {

@@ -11,6 +11,7 @@ public static class HealthEndpoints
     {
         builder.Services.AddSingleton<HealthTransitions>();
         builder.Services.AddHealthChecks()
+            .AddCheck<BackupsHealthCheck>("backups")
             .AddCheck<StorageHealthCheck>("storage")
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<SeedFileHealthCheck>("seed");

@@ -2,8 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Common;
+using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
+using Campaigns.Api.Transfer;
 using Campaigns.Seed.Progress;
 using FluentValidation;
 using Microsoft.EntityFrameworkCore;
@@ -32,7 +35,7 @@ public static class BackupCommands
             foreach (var e in entries)
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{e.Name}  {e.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  {e.Trigger,-11}  {e.ActiveCampaigns,4} active  {e.SizeBytes,10} bytes  {(e.Verified ? "verified" : "UNVERIFIED")}  sha256 {e.Sha256}"));
+                    $"{e.Name}  {e.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  {e.Trigger.ToWire(),-11}  {e.ActiveCampaigns,4} active  {e.SizeBytes,10} bytes  {(e.Verified ? "verified" : "UNVERIFIED")}  sha256 {e.Sha256}"));
             }
 
             return Task.FromResult(ExitCodes.Ok);
@@ -44,12 +47,12 @@ public static class BackupCommands
         verify.SetAction((parse, _) => CliHost.RunAsync(parse, verifyDir, async (services, output) =>
         {
             var catalog = services.GetRequiredService<BackupCatalog>();
-            var backups = services.GetRequiredService<BackupService>();
+            var verifier = services.GetRequiredService<BackupVerifier>();
             IReadOnlyList<BackupEntry> targets;
             if (parse.GetValue(name) is { } one)
             {
-                var entry = CheckedName(one) is { } invalid ? throw invalid : catalog.Find(one);
-                targets = entry is null ? throw NotFound(one) : [entry];
+                var entry = BackupNames.IsValid(one) ? catalog.Find(one) : throw new InvalidBackupNameException(one);
+                targets = entry is null ? throw new BackupNotFoundException(one) : [entry];
             }
             else
             {
@@ -60,7 +63,7 @@ public static class BackupCommands
             var results = await ProgressDisplay.For(parse.InvocationConfiguration.Error).RunAsync("verify", ProgressUnit.Bytes, progress =>
                 Task.FromResult(targets.Select((target, i) =>
                 {
-                    var result = backups.Verify(target);
+                    var result = verifier.Verify(target);
                     progress.Report((targets.Take(i + 1).Sum(t => t.SizeBytes), totalBytes));
                     return result;
                 }).ToList()));
@@ -90,7 +93,7 @@ public static class BackupCommands
             var total = SizeOf(data.DatabasePath) + SizeOf(data.DatabasePath + "-wal");
             var entry = await ProgressDisplay.For(parse.InvocationConfiguration.Error).WatchAsync("backup", ProgressUnit.Bytes, total,
                 () => NewestTemporaryFileSize(data.BackupsPath),
-                () => services.GetRequiredService<BackupService>().CreateAsync(BackupTriggers.Manual, cancellationToken));
+                () => services.GetRequiredService<BackupService>().CreateAsync(BackupTrigger.Manual, cancellationToken));
             output.WriteLine($"Backup {entry.Name}: {entry.ActiveCampaigns} active campaigns, {entry.SizeBytes} bytes, sha256 {entry.Sha256}");
             return ExitCodes.Ok;
         }));
@@ -107,10 +110,10 @@ public static class BackupCommands
             var target = parse.GetValue(what)!;
             var (source, name) = target switch
             {
-                "latest" => (RestoreSources.LatestBackup, null),
-                "canonical" => (RestoreSources.Canonical, null),
-                _ when CheckedName(target) is { } invalid => throw invalid,
-                _ => (RestoreSources.Backup, target),
+                "latest" => (RestoreSource.LatestBackup, null),
+                "canonical" => (RestoreSource.Canonical, null),
+                _ when !BackupNames.IsValid(target) => throw new InvalidBackupNameException(target),
+                _ => (RestoreSource.Backup, target),
             };
             var restores = services.GetRequiredService<RestoreService>();
             // The backup is first copied (and hashed) into backups/restore_<name>.tmp: its size is the progress.
@@ -194,7 +197,7 @@ public static class BackupCommands
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, dataDir, async (services, output) =>
         {
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-            var summary = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Cli, cancellationToken);
+            var summary = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Cli, cancellationToken);
             if (!summary.Applied)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"error: {summary.Error}");
@@ -214,13 +217,4 @@ public static class BackupCommands
         Directory.Exists(directory)
             ? new DirectoryInfo(directory).EnumerateFiles("*" + BackupNames.TemporaryExtension).OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()?.Length ?? 0
             : 0;
-
-    private static Campaigns.Api.Infrastructure.DomainException? CheckedName(string name) =>
-        BackupNames.IsValid(name)
-            ? null
-            : new Campaigns.Api.Infrastructure.DomainException(400, "Invalid backup name",
-                $"'{name}' is not a backup file name (expected campaigns_backup_YYYYMMDD_HHMMSS_fff.sqlite or .snapshot.json).");
-
-    private static Campaigns.Api.Infrastructure.DomainException NotFound(string name) =>
-        new(404, "Backup not found", $"There is no backup named '{name}'.");
 }

@@ -26,9 +26,9 @@ builder.AddCampaignHealth();
 
 var app = builder.Build();
 
+app.UseCampaignRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseCampaignRequestLogging();
 app.UseStartupGate();
 app.UseRequestBodyLimit();
 app.UseDefaultFiles();

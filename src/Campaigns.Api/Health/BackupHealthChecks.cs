@@ -54,9 +54,12 @@ public sealed class BackupsHealthCheck(
 }
 
 /// <summary>Is a Hangfire server running, so that queued restores and backups will actually run?</summary>
-public sealed class JobsHealthCheck(JobStorage storage, TimeProvider time) : IHealthCheck
+public sealed class JobsHealthCheck(JobStorage storage, StorageState state, TimeProvider time) : IHealthCheck
 {
     private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long after the startup sequence a server that has not announced itself yet counts as starting.</summary>
+    internal static readonly TimeSpan StartGrace = TimeSpan.FromSeconds(30);
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -64,9 +67,12 @@ public sealed class JobsHealthCheck(JobStorage storage, TimeProvider time) : IHe
         var now = time.GetUtcNow().UtcDateTime;
         var alive = monitoring.Servers().Where(s => s.Heartbeat is { } beat && now - beat < HeartbeatTimeout).ToList();
         var statistics = monitoring.GetStatistics();
+        // Hangfire's server starts beside the startup sequence and announces itself with its first heartbeat: during a
+        // normal start "no server yet" is not a problem, only when it stays that way.
+        var starting = alive.Count == 0 && (state.ReadyAt is not { } readyAt || time.GetUtcNow() - readyAt < StartGrace);
         var data = new Dictionary<string, object>
         {
-            ["status"] = alive.Count > 0 ? "running" : "stopped",
+            ["status"] = alive.Count > 0 ? "running" : starting ? "starting" : "stopped",
             ["servers"] = alive.Count,
             ["workers"] = alive.Sum(s => s.WorkersCount),
             ["enqueued"] = statistics.Enqueued,
@@ -76,8 +82,8 @@ public sealed class JobsHealthCheck(JobStorage storage, TimeProvider time) : IHe
             ["storage"] = storage.GetType().Name,
         };
 
-        return Task.FromResult(alive.Count > 0
-            ? HealthCheckResult.Healthy($"{alive.Count} job server(s) running.", data: data)
+        return Task.FromResult(alive.Count > 0 ? HealthCheckResult.Healthy($"{alive.Count} job server(s) running.", data: data)
+            : starting ? HealthCheckResult.Healthy("The job server is starting.", data: data)
             : HealthCheckResult.Degraded("No job server is running: restores and backups queued now will wait.", data: data));
     }
 }

@@ -52,12 +52,19 @@ public sealed class BackupsHealthCheck(
 }
 
 /// <summary>Is a Hangfire server running, so that queued restores and backups will actually run?</summary>
-public sealed class JobsHealthCheck(JobStorage storage, TimeProvider time) : IHealthCheck
+public sealed class JobsHealthCheck(JobStorage storage, StorageState state, TimeProvider time) : IHealthCheck
 {
     private static readonly TimeSpan HeartbeatTimeout = TimeSpan.FromMinutes(1);
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (!state.Ready)
+        {
+            // The job storage opens, and the server starts, once the startup sequence is done.
+            return Task.FromResult(HealthCheckResult.Degraded("The job server starts once the startup sequence is done.",
+                data: new Dictionary<string, object> { ["status"] = "starting", ["storage"] = storage.ToString() ?? "" }));
+        }
+
         var monitoring = storage.GetMonitoringApi();
         var now = time.GetUtcNow().UtcDateTime;
         var alive = monitoring.Servers().Where(s => s.Heartbeat is { } beat && now - beat < HeartbeatTimeout).ToList();
@@ -71,7 +78,7 @@ public sealed class JobsHealthCheck(JobStorage storage, TimeProvider time) : IHe
             ["processing"] = statistics.Processing,
             ["failed"] = statistics.Failed,
             ["recurring"] = statistics.Recurring,
-            ["storage"] = storage.GetType().Name,
+            ["storage"] = storage.ToString() ?? storage.GetType().Name,
         };
 
         return Task.FromResult(alive.Count > 0

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Campaigns.Api.Jobs;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -27,6 +28,8 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails
             },
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
             DomainException domain => new ProblemDetails { Status = domain.StatusCode, Title = domain.Title, Detail = domain.Message },
+            JobNotFoundException notFound => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Job not found", Detail = notFound.Message },
+            RestoreAlreadyRunningException running => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "A restore is already running", Detail = running.Message },
             _ when DatabaseErrors.IsUniqueViolation(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,

@@ -1,63 +1,62 @@
 using System.Text.Json;
 using Campaigns.Api.Backups;
 using Hangfire;
+using Hangfire.Server;
 
 namespace Campaigns.Api.Jobs;
 
-/// <summary>A seam for tests only: lets a test hold a job "running" deterministically (no sleeps).</summary>
-public sealed class JobHooks
-{
-    public Func<JobRecord, Task>? WhileProcessing { get; set; }
-}
-
 /// <summary>
-/// What Hangfire runs. Every job records its state in our <see cref="JobStore"/>; the work itself is the same
-/// BackupService / RestoreService the CLI and startup use. No automatic retries: a restore must not repeat by itself.
+/// What Hangfire runs. The work itself is the same BackupService / RestoreService the CLI and startup use; Hangfire's
+/// storage records each job's states, times and error, and the result document is kept beside them as a job parameter.
+/// No automatic retries anywhere: a failed backup is reported, and a restore is never repeated unasked (an
+/// interrupted one is failed, not re-run: <see cref="InterruptedJobs"/>).
 /// </summary>
-public sealed class CampaignJobs(JobStore jobs, RestoreService restores, BackupService backups, JobHooks hooks, ILogger<CampaignJobs> logger)
+public sealed class CampaignJobs(RestoreService restores, BackupService backups, ILogger<CampaignJobs> logger)
 {
+    /// <summary>The job parameter holding the result, as JSON in the API's own shape.</summary>
+    public const string ResultParameter = "result";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [AutomaticRetry(Attempts = 0)]
-    [JobDisplayName("restore {0}")]
-    public Task RestoreAsync(string jobId, CancellationToken cancellationToken) =>
-        RunAsync(jobId, async record => await restores.RestoreAsync(record.Source!, record.Backup, cancellationToken: cancellationToken));
+    [JobDisplayName("restore from {0} {1}")]
+    public Task RestoreAsync(string source, string? backup, PerformContext? context, CancellationToken cancellationToken) =>
+        RunAsync(JobKind.Restore, context, () => restores.RestoreAsync(source, backup, cancellationToken: cancellationToken));
 
     [AutomaticRetry(Attempts = 0)]
-    [JobDisplayName("backup {0}")]
-    public Task BackupAsync(string jobId, CancellationToken cancellationToken) =>
-        RunAsync(jobId, async _ => BackupDto.From(await backups.CreateAsync(BackupTriggers.Manual, cancellationToken)));
+    [JobDisplayName("backup")]
+    public Task BackupAsync(PerformContext? context, CancellationToken cancellationToken) =>
+        RunAsync(JobKind.Backup, context, async () => BackupDto.From(await backups.CreateAsync(BackupTriggers.Manual, cancellationToken)));
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
-    public Task ScheduledBackupAsync(CancellationToken cancellationToken) =>
-        backups.CreateAsync(BackupTriggers.Scheduled, cancellationToken);
+    [JobDisplayName("scheduled backup")]
+    public Task ScheduledBackupAsync(PerformContext? context, CancellationToken cancellationToken) =>
+        RunAsync(JobKind.Backup, context, async () => BackupDto.From(await backups.CreateAsync(BackupTriggers.Scheduled, cancellationToken)));
 
     [AutomaticRetry(Attempts = 0)]
+    [JobDisplayName("cleanup")]
     public void Cleanup()
     {
+        // Finished job records expire in Hangfire's storage (JobStorage.JobExpirationTimeout); only files are ours to remove.
         var summary = backups.Cleanup(atStartup: false);
-        var pruned = jobs.Prune(TimeSpan.FromDays(30));
-        logger.LogInformation("Cleanup removed {RemovedFiles} files and {PrunedJobs} old job records", summary.Removed.Count, pruned);
+        logger.LogInformation("Cleanup removed {RemovedFiles} files", summary.Removed.Count);
     }
 
-    private async Task RunAsync<T>(string jobId, Func<JobRecord, Task<T>> work)
+    private async Task RunAsync<T>(JobKind kind, PerformContext? context, Func<Task<T>> work)
     {
-        var record = jobs.MarkProcessing(jobId);
+        var jobId = context?.BackgroundJob.Id;
         try
         {
-            if (hooks.WhileProcessing is { } hook)
+            var result = await work();
+            if (context is not null)
             {
-                await hook(record);
+                context.Connection.SetJobParameter(context.BackgroundJob.Id, ResultParameter, JsonSerializer.Serialize(result, Json));
             }
-
-            var result = await work(record);
-            jobs.MarkSucceeded(jobId, JsonSerializer.SerializeToElement(result, Json));
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Job {JobId} ({JobKind}) failed: {Reason}", jobId, record.Kind, ex.Message);
-            jobs.MarkFailed(jobId, ex.Message);
+            logger.LogError(ex, "Job {JobId} ({JobKind}) failed: {Reason}", jobId, kind.Name(), ex.Message);
             throw;
         }
     }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Storage;
+using Hangfire.Server;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -68,7 +69,12 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>Lets a test hold this host's jobs in "processing".</summary>
+    public JobGate Jobs { get; } = new();
+
     public string BackupsDirectory => Path.Combine(DataDirectory, "backups");
+
+    public string HangfireDatabasePath => Path.Combine(DataDirectory, Api.Jobs.HangfireDatabase.FileName);
 
     /// <summary>A service of the running host (starting it if needed), for arranging state the API cannot reach.</summary>
     public T Service<T>() where T : notnull
@@ -147,7 +153,7 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs).AddSingleton<IServerFilter>(Jobs));
     }
 
     protected override void Dispose(bool disposing)

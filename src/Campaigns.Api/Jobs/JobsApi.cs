@@ -1,0 +1,17 @@
+using Campaigns.Api.Admin;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Campaigns.Api.Jobs;
+
+/// <summary>Following a job started by the backups and restores endpoints (202 + statusUrl).</summary>
+public static class JobsApi
+{
+    public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin/jobs").WithTags("Jobs").RequireAuthorization(AdminAuthentication.Policy);
+        admin.MapGet("/{jobId}", GetJob).WithName("GetJob");
+        return app;
+    }
+
+    public static Ok<JobDto> GetJob(string jobId, JobStatusReader jobs) => TypedResults.Ok(jobs.Get(jobId));
+}

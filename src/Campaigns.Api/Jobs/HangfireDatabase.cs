@@ -18,8 +18,6 @@ public sealed class HangfireDatabase(DataDirectory dataDirectory, IOptions<JobsO
 {
     public const string FileName = "hangfire.db";
 
-    private const int SqliteCorrupt = 11;
-    private const int SqliteNotADatabase = 26;
     private static readonly string[] Journals = ["-wal", "-shm"];
 
     public string Path => System.IO.Path.Combine(dataDirectory.Path, FileName);
@@ -34,11 +32,15 @@ public sealed class HangfireDatabase(DataDirectory dataDirectory, IOptions<JobsO
             logger.LogInformation("Job storage {HangfireDatabasePath} not found; creating it (job history starts empty, recurring jobs are registered at start){LeftoverNote}",
                 Path, leftover is null ? "" : $"; its leftover journal was moved to {leftover}");
         }
-        else if (Check() is { } problem)
+        else if (SqliteFile.FindCorruption(Path, storage.Value.BusyTimeoutSeconds) is { } problem)
         {
             var quarantined = MoveToQuarantine();
             logger.LogError("Job storage {HangfireDatabasePath} is corrupt ({Problem}); moved to {QuarantinePath} and recreated: job history is lost, recurring jobs are registered again",
                 Path, problem, quarantined);
+        }
+        else
+        {
+            ReleaseStaleLocks();
         }
 
         var options = jobs.Value;
@@ -61,18 +63,25 @@ public sealed class HangfireDatabase(DataDirectory dataDirectory, IOptions<JobsO
         return new SQLiteStorage(connections, storageOptions);
     }
 
-    /// <summary>Null when <c>PRAGMA quick_check</c> passes; only corruption counts, not a busy file.</summary>
-    private string? Check()
+    /// <summary>
+    /// The package's locks are rows with an expiry and no owner check, and a waiter looks again only every tenth of its
+    /// timeout (90 s for a job's 15-minute state lock): a lock held by a killed process would stall the first state
+    /// change at the next start. One process per volume uses this file, so every lock found before it opens is stale.
+    /// </summary>
+    private void ReleaseStaleLocks()
     {
-        try
+        using var connection = SqliteFile.Open(Path, SqliteOpenMode.ReadWrite, storage.Value.BusyTimeoutSeconds);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'DistributedLock'";
+        if ((long)command.ExecuteScalar()! == 0)
         {
-            using var connection = SqliteFile.Open(Path, SqliteOpenMode.ReadWrite, storage.Value.BusyTimeoutSeconds);
-            var check = SqliteFile.Check(connection, quick: true);
-            return check == "ok" ? null : $"quick_check: {check}";
+            return;
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
+
+        command.CommandText = "DELETE FROM DistributedLock";
+        if (command.ExecuteNonQuery() is var released and > 0)
         {
-            return ex.Message;
+            logger.LogInformation("Released {LockCount} job storage locks left by the previous process", released);
         }
     }
 

@@ -18,10 +18,31 @@ public sealed class InterruptedJobs(JobStorage storage, IBackgroundJobClient cli
         "Not started: the service stopped before this restore began. Restores never start on their own after a restart; start it again if still needed.";
 
     private static readonly TimeSpan ServerTimeout = TimeSpan.FromMinutes(1);
+    private static readonly TimeSpan SettleWait = TimeSpan.FromSeconds(30);
+    private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Waits (briefly) until the jobs of the previous process are settled: the API opens when the startup sequence is
+    /// done, a moment before the job server starts, and no one should read a dead job as "processing" in between.
+    /// </summary>
+    public Task WhenSettledAsync(CancellationToken cancellationToken) =>
+        Task.WhenAny(_settled.Task, Task.Delay(SettleWait, cancellationToken));
 
     /// <param name="exclusive">True when no other process shares the storage (SQLite: one process per volume), so every
     /// unfinished job is an orphan; on PostgreSQL only jobs of servers that stopped beating are.</param>
     public void Recover(bool exclusive)
+    {
+        try
+        {
+            Settle(exclusive);
+        }
+        finally
+        {
+            _settled.TrySetResult();
+        }
+    }
+
+    private void Settle(bool exclusive)
     {
         var monitoring = storage.GetMonitoringApi();
         var now = DateTime.UtcNow;

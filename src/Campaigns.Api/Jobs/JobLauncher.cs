@@ -11,7 +11,7 @@ public sealed record JobAccepted(string JobId, JobKind Kind, JobState State, str
 }
 
 /// <summary>Hands jobs to Hangfire. Everything that can be refused is refused before queueing.</summary>
-public sealed class JobLauncher(RestoreService restores, IBackgroundJobClient hangfire, JobStorage storage, ILogger<JobLauncher> logger)
+public sealed class JobLauncher(RestoreService restores, IBackgroundJobClient hangfire, JobStorage storage, InterruptedJobs interrupted, ILogger<JobLauncher> logger)
 {
     // The one thing Hangfire's storage does not know by itself: "one restore at a time". The id of the latest restore
     // is kept in a hash in that same storage, so the rule holds across restarts and (on PostgreSQL) across replicas.
@@ -22,6 +22,9 @@ public sealed class JobLauncher(RestoreService restores, IBackgroundJobClient ha
     public JobAccepted StartRestore(string source, string? backup)
     {
         restores.ResolveBackup(source, backup); // a missing backup is refused before anything is queued
+        // A restore the previous process left queued is failed at start; until then it would look active. Done at once
+        // except in the second after a start.
+        interrupted.WhenSettledAsync(CancellationToken.None).Wait();
         using var connection = storage.GetConnection();
         using (connection.AcquireDistributedLock("campaigns:start-restore", LockTimeout))
         {

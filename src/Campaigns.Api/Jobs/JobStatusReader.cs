@@ -23,9 +23,9 @@ public sealed record JobDto(
 /// A job as the API shows it, read from Hangfire's storage: its state, times and error come from the state history,
 /// the result from the job parameter <see cref="CampaignJobs"/> wrote. Nothing is kept anywhere else.
 /// </summary>
-public sealed class JobStatusReader(JobStorage storage)
+public sealed class JobStatusReader(JobStorage storage, InterruptedJobs interrupted)
 {
-    public JobDto Get(string jobId)
+    public async Task<JobDto> GetAsync(string jobId, CancellationToken cancellationToken)
     {
         // Hangfire's ids on both storages are integers; anything else cannot name a job (nor reach the storage's parser).
         if (!int.TryParse(jobId, NumberStyles.None, CultureInfo.InvariantCulture, out var number) || number <= 0)
@@ -33,6 +33,7 @@ public sealed class JobStatusReader(JobStorage storage)
             throw new JobNotFoundException(jobId);
         }
 
+        await interrupted.WhenSettledAsync(cancellationToken);
         using var connection = storage.GetConnection();
         var data = connection.GetJobData(jobId);
         var kind = CampaignJobKinds.Of(data?.Job);

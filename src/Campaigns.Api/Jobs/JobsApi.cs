@@ -13,5 +13,6 @@ public static class JobsApi
         return app;
     }
 
-    public static Ok<JobDto> GetJob(string jobId, JobStatusReader jobs) => TypedResults.Ok(jobs.Get(jobId));
+    public static async Task<Ok<JobDto>> GetJob(string jobId, JobStatusReader jobs, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await jobs.GetAsync(jobId, cancellationToken));
 }

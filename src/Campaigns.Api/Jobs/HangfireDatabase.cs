@@ -1,4 +1,4 @@
-using Campaigns.Api.Backups;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using Hangfire.Storage.SQLite;
 using Microsoft.Data.Sqlite;

@@ -1,3 +1,4 @@
+using Campaigns.Api.Common;
 using Hangfire;
 using Hangfire.States;
 
@@ -61,7 +62,7 @@ public sealed class InterruptedJobs(JobStorage storage, IBackgroundJobClient cli
             }
             else if (client.ChangeState(jobId, new EnqueuedState { Reason = "Interrupted by a restart; queued to run again" }, ProcessingState.StateName))
             {
-                logger.LogWarning("Job {JobId} ({JobKind}) was interrupted by a restart and runs again", jobId, kind?.Name() ?? "unknown");
+                logger.LogWarning("Job {JobId} ({JobKind}) was interrupted by a restart and runs again", jobId, kind?.ToWire() ?? "unknown");
             }
         }
 

@@ -1,4 +1,5 @@
-using Campaigns.Api.Backups;
+using Campaigns.Api.Common;
+using Campaigns.Api.Restores;
 using Hangfire;
 using Hangfire.Storage;
 
@@ -19,7 +20,7 @@ public sealed class JobLauncher(RestoreService restores, IBackgroundJobClient ha
     private const string ActiveRestoreField = "jobId";
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
-    public JobAccepted StartRestore(string source, string? backup)
+    public JobAccepted StartRestore(RestoreSource source, string? backup)
     {
         restores.ResolveBackup(source, backup); // a missing backup is refused before anything is queued
         // A restore the previous process left queued is failed at start; until then it would look active. Done at once
@@ -30,12 +31,13 @@ public sealed class JobLauncher(RestoreService restores, IBackgroundJobClient ha
         {
             if (ActiveRestore(connection) is { } active)
             {
-                throw new RestoreAlreadyRunningException(active.JobId, active.State);
+                throw new RestoreAlreadyRunningException(active.JobId, active.State.ToWire());
             }
 
-            var jobId = hangfire.Enqueue<CampaignJobs>(j => j.RestoreAsync(source, backup, null, CancellationToken.None));
+            var wireSource = source.ToWire();
+            var jobId = hangfire.Enqueue<CampaignJobs>(j => j.RestoreAsync(wireSource, backup, null, CancellationToken.None));
             connection.SetRangeInHash(ActiveRestoreHash, [new(ActiveRestoreField, jobId)]);
-            logger.LogWarning("Restore job {JobId} queued: source {RestoreSource} {BackupName}", jobId, source, backup);
+            logger.LogWarning("Restore job {JobId} queued: source {RestoreSource} {BackupName}", jobId, wireSource, backup);
             return Accepted(jobId, JobKind.Restore);
         }
     }

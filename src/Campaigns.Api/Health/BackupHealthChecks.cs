@@ -63,6 +63,13 @@ public sealed class JobsHealthCheck(JobStorage storage, StorageState state, Time
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        if (!state.Ready)
+        {
+            // The job storage opens, and the server starts, once the startup sequence is done.
+            return Task.FromResult(HealthCheckResult.Degraded("The job server starts once the startup sequence is done.",
+                data: new Dictionary<string, object> { ["status"] = "starting", ["storage"] = storage.ToString() ?? "" }));
+        }
+
         var monitoring = storage.GetMonitoringApi();
         var now = time.GetUtcNow().UtcDateTime;
         var alive = monitoring.Servers().Where(s => s.Heartbeat is { } beat && now - beat < HeartbeatTimeout).ToList();
@@ -79,7 +86,7 @@ public sealed class JobsHealthCheck(JobStorage storage, StorageState state, Time
             ["processing"] = statistics.Processing,
             ["failed"] = statistics.Failed,
             ["recurring"] = statistics.Recurring,
-            ["storage"] = storage.GetType().Name,
+            ["storage"] = storage.ToString() ?? storage.GetType().Name,
         };
 
         return Task.FromResult(alive.Count > 0 ? HealthCheckResult.Healthy($"{alive.Count} job server(s) running.", data: data)

@@ -45,7 +45,6 @@ public static class BackupsApi
         admin.MapPost("/admin/backups", StartBackup).WithName("StartBackup");
         admin.MapGet("/admin/backups", ListBackups).WithName("ListBackups");
         admin.MapGet("/admin/backups/{name}", DownloadBackup).WithName("DownloadBackup");
-        admin.MapGet("/admin/jobs/{jobId}", GetJob).WithName("GetJob");
         return app;
     }
 
@@ -92,21 +91,4 @@ public static class BackupsApi
         var stream = new FileStream(catalog.PathOf(entry.Name), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, useAsync: true);
         return TypedResults.File(stream, "application/octet-stream", entry.Name);
     }
-
-    public static Ok<JobDto> GetJob(string jobId, JobStore jobs) =>
-        TypedResults.Ok(JobDto.From(jobs.Get(jobId) ?? throw new JobNotFoundException(jobId)));
-}
-
-public sealed record JobDto(
-    string JobId,
-    string Kind,
-    string? Source,
-    string State,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt,
-    System.Text.Json.JsonElement? Result,
-    string? Error)
-{
-    public static JobDto From(JobRecord r) => new(r.JobId, r.Kind, r.Source, r.State, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Result, r.Error);
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Startup;
 using Campaigns.Api.Storage;
+using Hangfire.Server;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -69,7 +70,12 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>Lets a test hold this host's jobs in "processing".</summary>
+    public JobGate Jobs { get; } = new();
+
     public string BackupsDirectory => Path.Combine(DataDirectory, "backups");
+
+    public string HangfireDatabasePath => Path.Combine(DataDirectory, Api.Jobs.HangfireDatabase.FileName);
 
     /// <summary>A service of the running host (starting it if needed), for arranging state the API cannot reach.</summary>
     public T Service<T>() where T : notnull
@@ -151,7 +157,7 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs).AddSingleton<IServerFilter>(Jobs));
     }
 
     protected override void Dispose(bool disposing)

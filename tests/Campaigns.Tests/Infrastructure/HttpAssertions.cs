@@ -27,6 +27,14 @@ public static class HttpAssertions
         return messages.EnumerateArray().Select(m => m.GetString()!).ToArray();
     }
 
+    /// <summary>Posts to an endpoint that starts a job, asserts the 202 and returns the job's status URL.</summary>
+    public static async Task<string> StartJobAsync(this HttpClient admin, string path, object? body)
+    {
+        var response = body is null ? await admin.PostAsync(path, null) : await admin.PostAsJsonAsync(path, body);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("statusUrl").GetString()!;
+    }
+
     /// <summary>Polls a job's status URL until it has finished (succeeded or failed) and returns the job document.</summary>
     public static async Task<JsonElement> WaitForJobAsync(this HttpClient client, string statusUrl, TimeSpan? timeout = null)
     {

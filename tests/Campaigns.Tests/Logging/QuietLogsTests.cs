@@ -6,7 +6,7 @@ using Campaigns.Api.Health;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using Campaigns.Tests.Infrastructure;
-using Hangfire.InMemory;
+using Hangfire.Storage.SQLite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -81,7 +81,8 @@ public sealed partial class QuietLogsTests
     public async Task AJobServerThatHasNotAnnouncedItselfRightAfterStartIsStartingThenStopped()
     {
         var state = new StorageState { Ready = true };
-        using var storage = new InMemoryStorage();
+        using var dir = new TempDirectory();
+        using var storage = new SQLiteStorage(dir.Combine("hangfire.db"), new SQLiteStorageOptions()); // no server writes to it
         var clock = new ShiftedClock();
 
         var early = await new JobsHealthCheck(storage, state, clock).CheckHealthAsync(new HealthCheckContext());

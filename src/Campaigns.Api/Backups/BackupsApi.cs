@@ -1,6 +1,7 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.OffSite;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -8,7 +9,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace Campaigns.Api.Backups;
 
-public sealed record RestoreRequest(string? Source, string? Backup);
+public sealed record RestoreRequest(string? Source, string? Backup, string? At = null);
 
 public sealed class RestoreRequestValidator : AbstractValidator<RestoreRequest>
 {
@@ -23,8 +24,11 @@ public sealed class RestoreRequestValidator : AbstractValidator<RestoreRequest>
             .Must(BackupNames.IsValid).When(r => !string.IsNullOrEmpty(r.Backup) && r.Source == RestoreSources.Backup)
             .WithMessage("'backup' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite (or .snapshot.json).");
         RuleFor(r => r.Backup)
-            .Empty().When(r => r.Source is RestoreSources.Canonical or RestoreSources.LatestBackup)
+            .Empty().When(r => r.Source is RestoreSources.Canonical or RestoreSources.LatestBackup or RestoreSources.OffSite)
             .WithMessage("'backup' is only used with source 'backup'.");
+        RuleFor(r => r.At)
+            .Empty().When(r => r.Source != RestoreSources.OffSite)
+            .WithMessage("'at' is only used with source 'offsite'.");
     }
 }
 
@@ -44,8 +48,9 @@ public static class BackupsApi
         return app;
     }
 
-    public static Results<Accepted<JobAccepted>, ValidationProblem> StartRestore(
-        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, IValidator<RestoreRequest> validator, JobLauncher launcher)
+    public static async Task<Results<Accepted<JobAccepted>, ValidationProblem>> StartRestore(
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, IValidator<RestoreRequest> validator, JobLauncher launcher,
+        OffSiteRestorer offSite, CancellationToken cancellationToken)
     {
         request ??= new RestoreRequest(null, null);
         var validation = validator.Validate(request);
@@ -54,7 +59,10 @@ public static class BackupsApi
             return TypedResults.ValidationProblem(validation.ToDictionary());
         }
 
-        var accepted = launcher.StartRestore(request.Source!, request.Backup);
+        // An off-site restore carries its moment where a backup restore carries the backup's name.
+        var accepted = request.Source == RestoreSources.OffSite
+            ? launcher.StartRestore(request.Source, (await offSite.CheckAtAsync(request.At, cancellationToken))?.ToString("O"))
+            : launcher.StartRestore(request.Source!, request.Backup);
         return TypedResults.Accepted(accepted.StatusUrl, accepted);
     }
 

@@ -1,5 +1,6 @@
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Infrastructure;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using FluentValidation;
@@ -14,8 +15,9 @@ public static class RestoreSources
     public const string Canonical = "canonical";
     public const string LatestBackup = "latest-backup";
     public const string Backup = "backup";
+    public const string OffSite = "offsite";
 
-    public static readonly string[] All = [Canonical, LatestBackup, Backup];
+    public static readonly string[] All = [Canonical, LatestBackup, Backup, OffSite];
 }
 
 public static class RestoreMethods
@@ -100,6 +102,7 @@ public sealed class RestoreService(
         string source, string? backupName, string? recoveryKind = RecoveryKinds.Restore, bool preRestoreBackup = true,
         CancellationToken cancellationToken = default)
     {
+        if (source == RestoreSources.OffSite) return await OffSiteRestorer.RunAsync(scopes, at: backupName, recoveryKind, preRestoreBackup, cancellationToken);
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -114,6 +117,7 @@ public sealed class RestoreService(
             var migrations = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var topUp = await scope.ServiceProvider.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Restore, cancellationToken);
             state.LastTopUp = topUp;
+            await scope.ServiceProvider.GetRequiredService<OffSiteRestorer>().AfterRestoreAsync(cancellationToken);
 
             var activeBefore = before.Active;
             var result = new RestoreResult(source, entry?.Name, method, preRestore, activeBefore, topUp.ActiveAfter, migrations, topUp);

@@ -1,4 +1,5 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Seeding;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -38,6 +39,7 @@ public sealed class StartupInitializer(
 
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
+        await services.GetRequiredService<OffSiteStartup>().BeforeRecoveryAsync(cancellationToken);
         // Before migrations: back up what is there, or bring back a missing or corrupt database from a backup.
         await services.GetRequiredService<DatabaseRecovery>().RecoverAsync(cancellationToken);
 
@@ -53,6 +55,7 @@ public sealed class StartupInitializer(
 
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Startup, cancellationToken);
+        await services.GetRequiredService<OffSiteStartup>().AfterTopUpAsync(cancellationToken);
         state.Ready = true;
     }
 

@@ -1,3 +1,4 @@
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage.CompiledModels.Postgres;
 using Campaigns.Api.Storage.CompiledModels.Sqlite;
@@ -46,7 +47,8 @@ public static class StorageServiceCollectionExtensions
             var busyTimeout = sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutSeconds;
             options.UseSqlite(sp.GetRequiredService<DatabaseTarget>().ConnectionString)
                 .UseModel(SqliteCampaignsDbContextModel.Instance)
-                .AddInterceptors(new SqliteConnectionInterceptor(busyTimeout, sp.GetRequiredService<LiveDatabaseGate>()), SlowCommands(sp));
+                .AddInterceptors(new SqliteConnectionInterceptor(busyTimeout, sp.GetRequiredService<LiveDatabaseGate>()), SlowCommands(sp),
+                    new OffSiteConnectionInterceptor(sp.GetRequiredService<OffSiteJournal>()));
         });
         services.AddDbContext<PostgresCampaignsDbContext>((sp, options) =>
             options.UseNpgsql(sp.GetRequiredService<DatabaseTarget>().ConnectionString)
@@ -61,6 +63,7 @@ public static class StorageServiceCollectionExtensions
         services.AddScoped<CanonicalTopUp>();
         services.AddScoped<DatabaseMigrator>();
         services.AddHostedService<StartupInitializer>();
+        builder.AddOffSite();
         // Kestrel (also a hosted service) starts listening while the startup sequence runs instead of after it, so the
         // two share the machine's cores; UseStartupGate and the health checks keep every answer but 503 until it is done.
         // The host still waits for both: a failed startup sequence stops the process as before.

@@ -61,11 +61,11 @@ public sealed class OffSiteHistory(OffSiteStore store, OffSiteLayout layout, ILo
     /// it, the newest such snapshot and the journal after it up to that moment. A later lineage began after the earlier
     /// one ended (a fresh start, an off-site restore), so it holds what was acknowledged from then on.
     /// </summary>
-    public static RestorePlan? Plan(IReadOnlyList<LineageHistory> histories, DateTimeOffset? at)
+    public static RestorePlan? Plan(IReadOnlyList<LineageHistory> histories, DateTimeOffset? at, IReadOnlySet<string>? unusable = null)
     {
         foreach (var history in histories.OrderByDescending(h => h.Lineage, StringComparer.Ordinal))
         {
-            var snapshot = history.Snapshots.LastOrDefault(s => at is null || s.At <= at);
+            var snapshot = history.Snapshots.LastOrDefault(s => (at is null || s.At <= at) && unusable?.Contains(s.Key) != true);
             if (snapshot is null)
             {
                 continue;
@@ -84,14 +84,47 @@ public sealed class OffSiteHistory(OffSiteStore store, OffSiteLayout layout, ILo
         histories.Select(h => h.Oldest).Where(o => o is not null).Min();
 
     /// <summary>Builds the planned state into a new SQLite file at <paramref name="path"/> (which may exist and be empty).</summary>
-    public async Task<(int Campaigns, int Active)> BuildAsync(RestorePlan plan, string path, CancellationToken cancellationToken)
+    /// <summary>The snapshot a plan starts from, checked; throws <see cref="UnusableSnapshotException"/> when it fails its hash or format.</summary>
+    public async Task<OffSiteSnapshot> ReadSnapshotAsync(RestorePlan plan, CancellationToken cancellationToken)
     {
-        var snapshot = OffSiteRows.Decode<OffSiteSnapshot>(await store.GetAsync(plan.Snapshot.Key, cancellationToken), plan.Snapshot.Key);
+        try
+        {
+            return OffSiteRows.Decode<OffSiteSnapshot>(await store.GetAsync(plan.Snapshot.Key, cancellationToken), plan.Snapshot.Key);
+        }
+        catch (OffSiteStoreException ex) when (ex.InnerException is not (Amazon.Runtime.AmazonServiceException or HttpRequestException or TaskCanceledException))
+        {
+            throw new UnusableSnapshotException(plan.Snapshot.Key, ex.Message);
+        }
+    }
+
+    /// <summary>
+    /// The plan's journal entries that pass their check. One that does not was never confirmed: a writer died while it
+    /// was uploading (some servers show the partial object), so its write was never acknowledged; it is left out.
+    /// </summary>
+    public async Task<(List<JournalEntry> Entries, List<string> Skipped)> ReadJournalAsync(RestorePlan plan, CancellationToken cancellationToken)
+    {
         var entries = new List<JournalEntry>();
+        var skipped = new List<string>();
         foreach (var point in plan.Journal)
         {
-            entries.Add(OffSiteRows.Decode<JournalEntry>(await store.GetAsync(point.Key, cancellationToken), point.Key));
+            try
+            {
+                entries.Add(OffSiteRows.Decode<JournalEntry>(await store.GetAsync(point.Key, cancellationToken), point.Key));
+            }
+            catch (OffSiteStoreException ex) when (ex.InnerException is not (Amazon.Runtime.AmazonServiceException or HttpRequestException or TaskCanceledException))
+            {
+                logger.LogWarning("Journal entry {OffSiteKey} was never confirmed and is left out: {Reason}", point.Key, ex.Message);
+                skipped.Add(point.Key);
+            }
         }
+
+        return (entries, skipped);
+    }
+
+    public async Task<(int Campaigns, int Active, int Skipped)> BuildAsync(RestorePlan plan, string path, CancellationToken cancellationToken)
+    {
+        var snapshot = await ReadSnapshotAsync(plan, cancellationToken);
+        var (entries, skipped) = await ReadJournalAsync(plan, cancellationToken);
 
         var connectionString = StorageServiceCollectionExtensions.SqliteConnectionString(path);
         await using (var db = new SqliteCampaignsDbContext(new DbContextOptionsBuilder<SqliteCampaignsDbContext>()
@@ -138,6 +171,11 @@ public sealed class OffSiteHistory(OffSiteStore store, OffSiteLayout layout, ILo
         SqliteFile.FlushToDisk(path);
         logger.LogInformation("Rebuilt the off-site state of lineage {Lineage} as of {StateAt} from snapshot {OffSiteKey} and {JournalEntries} journal entries: {Campaigns} campaigns",
             plan.Lineage, plan.StateAt, plan.Snapshot.Key, entries.Count, total);
-        return ((int)total, (int)active);
+        return ((int)total, (int)active, skipped.Count);
     }
+}
+
+public sealed class UnusableSnapshotException(string key, string problem) : Exception($"Snapshot {key} cannot be used: {problem}")
+{
+    public string Key { get; } = key;
 }

@@ -93,19 +93,45 @@ public sealed partial class OffSiteRestorer(
     public async Task<RestoreResult> RestoreAsync(DateTimeOffset? at, string? recoveryKind, bool preRestoreBackup, CancellationToken cancellationToken)
     {
         var histories = await ListAsync(cancellationToken);
-        var plan = OffSiteHistory.Plan(histories, at)
-                   ?? throw new DomainException(StatusCodes.Status404NotFound, "No off-site restore point",
-                       at is null ? $"The store {options.Value.StoreName} holds no snapshot." : $"The store {options.Value.StoreName} holds no snapshot at or before {at:O}.");
-        var reservation = backups.Reserve(BackupNames.Extension);
-        var built = await backups.AdoptAsync(BackupTrigger, reservation, async (path, token) =>
+        var unusable = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
         {
-            await history.BuildAsync(plan, path, token);
-            var problem = BackupService.CheckCopy(path, quick: false, out var contents);
-            return problem is null ? new CheckedCopy(contents!, SqliteFile.Sha256Of(path)) : throw new BackupFailedException($"The rebuilt off-site state failed its check: {problem}");
-        }, () => { }, keepAlso: null, cancellationToken);
+            var plan = OffSiteHistory.Plan(histories, at, unusable)
+                       ?? throw new DomainException(StatusCodes.Status404NotFound, "No off-site restore point",
+                           $"The store {options.Value.StoreName} holds no usable snapshot{(at is null ? "" : $" at or before {at:O}")}{(unusable.Count > 0 ? $" ({unusable.Count} failed their check)" : "")}.");
+            try
+            {
+                return await RestoreAsync(plan, at, recoveryKind, preRestoreBackup, cancellationToken);
+            }
+            catch (UnusableSnapshotException ex)
+            {
+                logger.LogError("{Reason}; trying the one before it", ex.Message);
+                unusable.Add(ex.Key);
+            }
+        }
+    }
+
+    private async Task<RestoreResult> RestoreAsync(RestorePlan plan, DateTimeOffset? at, string? recoveryKind, bool preRestoreBackup, CancellationToken cancellationToken)
+    {
+        var skipped = 0;
+        var reservation = backups.Reserve(BackupNames.Extension);
+        BackupEntry built;
+        try
+        {
+            built = await backups.AdoptAsync(BackupTrigger, reservation, async (path, token) =>
+            {
+                skipped = (await history.BuildAsync(plan, path, token)).Skipped;
+                var problem = BackupService.CheckCopy(path, quick: false, out var contents);
+                return problem is null ? new CheckedCopy(contents!, SqliteFile.Sha256Of(path)) : throw new BackupFailedException($"The rebuilt off-site state failed its check: {problem}");
+            }, () => { }, keepAlso: null, cancellationToken);
+        }
+        finally
+        {
+            File.Delete(reservation.TemporaryPath);
+        }
 
         var result = await restores.RestoreAsync(RestoreSources.Backup, built.Name, recoveryKind: null, preRestoreBackup, cancellationToken);
-        var detail = $"Restored the off-site state as of {plan.StateAt:O} (lineage {plan.Lineage}, snapshot {plan.Snapshot.At:O} and {plan.Journal.Count} journal entries" +
+        var detail = $"Restored the off-site state as of {plan.StateAt:O} (lineage {plan.Lineage}, snapshot {plan.Snapshot.At:O} and {plan.Journal.Count - skipped} journal entries{(skipped > 0 ? $", {skipped} never confirmed left out" : "")}" +
                      $"{(at is null ? ", the newest" : $", asked for {at:O}")}) through backup {built.Name}: {result.ActiveBefore} -> {result.ActiveAfter} active campaigns.";
         recoveries.Record(recoveryKind ?? RecoveryKinds.Restore, detail);
         logger.LogWarning("{RecoveryDetail}", detail);

@@ -76,7 +76,7 @@ public sealed class RestoreService(
     /// </summary>
     public BackupEntry? ResolveBackup(string source, string? backupName) => source switch
     {
-        RestoreSources.Canonical => null,
+        RestoreSources.Canonical or RestoreSources.OffSite => null,
         RestoreSources.LatestBackup => catalog.Good(backups.ExpectedActive()).FirstOrDefault(Fits)
             ?? throw new DomainException(StatusCodes.Status404NotFound, "No backup to restore",
                 $"There is no verified backup with at least {backups.ExpectedActive()} active campaigns in {catalog.Directory}."),

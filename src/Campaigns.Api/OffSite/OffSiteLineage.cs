@@ -13,6 +13,7 @@ public sealed class OffSiteLineage(DataDirectory dataDirectory, OffSiteStore sto
 {
     private readonly object _lock = new();
     private string? _current;
+    private bool _fresh;
 
     private string FilePath => Path.Combine(dataDirectory.Path, "offsite", "lineage");
 
@@ -49,8 +50,37 @@ public sealed class OffSiteLineage(DataDirectory dataDirectory, OffSiteStore sto
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
             SqliteFile.WriteAtomically(FilePath, Encoding.UTF8.GetBytes(lineage));
             _current = lineage;
+            _fresh = true;
             logger.LogWarning("Off-site lineage {Lineage} begun: {Reason}", lineage, reason);
             return lineage;
+        }
+    }
+
+    /// <summary>
+    /// A restore replaces the whole state, so what follows it is a new lineage: replaying the old journal on top of the
+    /// restored state would bring back what the restore took away. A lineage begun by this process that has no snapshot
+    /// yet (the empty-volume start that is restoring right now) simply continues.
+    /// </summary>
+    public void BeginAfterRestore()
+    {
+        lock (_lock)
+        {
+            if (!_fresh)
+            {
+                Begin("the whole state was replaced by a restore");
+            }
+        }
+    }
+
+    /// <summary>The current lineage has its base snapshot.</summary>
+    public void Based(string lineage)
+    {
+        lock (_lock)
+        {
+            if (lineage == _current)
+            {
+                _fresh = false;
+            }
         }
     }
 

@@ -23,6 +23,7 @@ public sealed partial class OffSiteRestorer(
     DatabaseTarget database,
     OffSiteHistory history,
     OffSiteSnapshots snapshots,
+    OffSiteLineage lineage,
     OffSiteStatus status,
     BackupService backups,
     RestoreService restores,
@@ -151,6 +152,7 @@ public sealed partial class OffSiteRestorer(
 
         try
         {
+            lineage.BeginAfterRestore();
             await snapshots.TakeAsync("restore", cancellationToken);
         }
         catch (OffSiteStoreException ex) when (!state.Ready)

@@ -48,6 +48,7 @@ public sealed class OffSiteSnapshots(
             }
 
             status.Snapshotted(key);
+            lineage.Based(current);
             logger.LogInformation("Off-site snapshot {OffSiteKey} stored in {OffSiteStore} ({Reason}): {Campaigns} campaigns, {SizeBytes} bytes compressed",
                 key, store.Name, reason, snapshot.Tables.GetValueOrDefault("campaigns")?.Count ?? 0, body.Length);
             return new OffSitePoint(current, OffSitePointKind.Snapshot, snapshot.At.UtcTicks, key, body.Length);

@@ -58,12 +58,14 @@ public sealed class OffSiteJournal(
 
         var changes = pending.Take();
         string? key = null;
+        byte[]? body = null;
+        long ticks = 0;
         try
         {
-            var ticks = clock.Next();
+            ticks = clock.Next();
             var current = lineage.Current;
             key = layout.JournalKey(current, ticks);
-            var body = OffSiteRows.Encode(new JournalEntry(JournalEntry.FormatName, 1, current, new DateTimeOffset(ticks, TimeSpan.Zero), changes));
+            body = OffSiteRows.Encode(new JournalEntry(JournalEntry.FormatName, 1, current, new DateTimeOffset(ticks, TimeSpan.Zero), changes));
             if (!options.Value.IsSync)
             {
                 queue.Enqueue(new QueuedEntry(key, body, new DateTimeOffset(ticks, TimeSpan.Zero)));
@@ -73,6 +75,13 @@ public sealed class OffSiteJournal(
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Value.WriteTimeoutSeconds));
             store.PutAsync(key, body, timeout.Token).GetAwaiter().GetResult();
             status.Uploaded(key);
+            return 0;
+        }
+        catch (Exception ex) when (status.Starting && key is not null && body is not null)
+        {
+            logger.LogWarning("Off-site store {OffSiteStore} did not take journal entry {OffSiteKey} during startup; queued: {Reason}", store.Name, key, ex.Message);
+            status.Failed(ex.Message);
+            queue.Enqueue(new QueuedEntry(key, body, new DateTimeOffset(ticks, TimeSpan.Zero)));
             return 0;
         }
         catch (Exception ex)

@@ -39,6 +39,7 @@ public sealed class OffSiteStartup(
             return;
         }
 
+        status.Starting = true;
         logger.LogInformation("Off-site copies to {OffSiteStore} under {OffSitePrefix}, mode {OffSiteMode}", options.Value.StoreName, options.Value.Prefix, options.Value.Mode);
         if (File.Exists(dataDirectory.DatabasePath))
         {
@@ -49,7 +50,6 @@ public sealed class OffSiteStartup(
 
         var plan = await WaitForHistoryAsync(cancellationToken);
         lineage.Begin(plan is null ? "the database starts from nothing" : "the database is restored from off-site");
-        await lineage.PublishAsync(lineage.Current, cancellationToken);
         if (plan is null)
         {
             return;
@@ -66,6 +66,7 @@ public sealed class OffSiteStartup(
             return;
         }
 
+        status.Starting = false;
         try
         {
             await snapshots.TakeAsync("startup", cancellationToken);

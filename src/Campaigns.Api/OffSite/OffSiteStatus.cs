@@ -16,6 +16,12 @@ public sealed class OffSiteStatus(TimeProvider time)
     /// <summary>Why the service is not ready yet (waiting for the store on an empty volume), or null.</summary>
     public string? StartupBlockedBy { get; set; }
 
+    /// <summary>
+    /// Set by the startup sequence until it is done: nothing has been answered yet, so a journal entry the store cannot
+    /// take then (the top-up of an empty start the operator allowed) is queued for the shipper instead of failing the start.
+    /// </summary>
+    public bool Starting { get; set; }
+
     /// <summary>A snapshot is owed (one after a restore failed, or the lineage has none yet).</summary>
     public bool SnapshotWanted { get; set; }
 

@@ -8,6 +8,7 @@ public static class BackupTriggers
     public const string Scheduled = "scheduled";
     public const string Manual = "manual";
     public const string PreRestore = "pre-restore";
+    public const string PostRestore = "post-restore";
 }
 
 /// <summary>

@@ -117,6 +117,8 @@ public sealed class RestoreService(
             var migrations = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var topUp = await scope.ServiceProvider.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Restore, cancellationToken);
             state.LastTopUp = topUp;
+            // The restored state is now the newest good one: losing the database later must bring it back, not the pre-restore backup.
+            if (keepOld) await backups.TryCreateAsync(BackupTriggers.PostRestore, cancellationToken);
             await scope.ServiceProvider.GetRequiredService<OffSiteRestorer>().AfterRestoreAsync(cancellationToken);
 
             var activeBefore = before.Active;

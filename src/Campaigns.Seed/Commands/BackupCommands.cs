@@ -83,9 +83,10 @@ public static class BackupCommands
 
     private static Command Restore()
     {
-        var what = new Argument<string>("backup") { Description = "A backup file name, 'latest' (the newest good backup) or 'canonical' (top-up only)." };
+        var what = new Argument<string>("backup") { Description = "A backup file name, 'latest' (the newest good backup), 'canonical' (top-up only) or 'offsite' (the off-site copies)." };
+        var at = OffSiteCommands.AtOption();
         var dataDir = CliHost.DataDirectoryOption();
-        var command = new Command("restore", "Restore the live database from a backup (a pre-restore backup is taken first), then top up the canonical campaigns.") { what, dataDir };
+        var command = new Command("restore", "Restore the live database from a backup (a pre-restore backup is taken first), then top up the canonical campaigns.") { what, at, dataDir };
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, dataDir, async (services, output) =>
         {
             var target = parse.GetValue(what)!;
@@ -93,6 +94,7 @@ public static class BackupCommands
             {
                 "latest" => (RestoreSources.LatestBackup, null),
                 "canonical" => (RestoreSources.Canonical, null),
+                "offsite" => (RestoreSources.OffSite, await OffSiteCommands.CheckedAtAsync(services, parse.GetValue(at), cancellationToken)),
                 _ when CheckedName(target) is { } invalid => throw invalid,
                 _ => (RestoreSources.Backup, target),
             };

@@ -74,8 +74,8 @@ public static class CliHost
     private static int? ExitCodeFor(Exception exception) => exception switch
     {
         DomainException { StatusCode: 404 } => ExitCodes.NotFound,
-        DomainException { StatusCode: 400 } or SnapshotFormatException or OptionsValidationException => ExitCodes.InvalidInput,
-        DomainException or BackupFailedException or SqliteException or IOException or UnauthorizedAccessException => ExitCodes.Failed,
+        DomainException { StatusCode: 400 } or Api.OffSite.OffSiteAtException or SnapshotFormatException or OptionsValidationException => ExitCodes.InvalidInput,
+        DomainException or Api.OffSite.OffSiteStoreException or BackupFailedException or SqliteException or IOException or UnauthorizedAccessException => ExitCodes.Failed,
         _ => null,
     };
 }

@@ -142,7 +142,13 @@ public sealed class VolumeLossTests(ITestOutputHelper output)
                 }
             })).ToArray();
 
-            await Task.Delay(TimeSpan.FromSeconds(4));
+            // Kill once this round has written something (a loaded machine may take long to get going), at the latest after 90 s.
+            var wanted = acknowledged.Count + 6;
+            for (var deadline = DateTime.UtcNow.AddSeconds(90); acknowledged.Count < wanted && DateTime.UtcNow < deadline;)
+            {
+                await Task.Delay(100);
+            }
+
             api.Kill();
             await stop.CancelAsync();
             await Task.WhenAll(writers);

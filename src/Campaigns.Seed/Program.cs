@@ -52,6 +52,7 @@ public static class SeedProgram
             ValidateCommand.Create(),
             MigrateCommand.Create(),
             DevCommands.Create(),
+            OffSiteCommands.Create(),
         };
         foreach (var command in BackupCommands.Create())
         {

@@ -20,3 +20,6 @@ public abstract class ConflictException(string title, string detail) : DomainExc
 
 /// <summary>The request is well-formed but what it names cannot be used for it; nothing was changed.</summary>
 public abstract class RefusedException(string title, string detail) : DomainException(title, detail);
+
+/// <summary>A service this depends on (such as the off-site store) did not answer; retrying later may succeed.</summary>
+public abstract class UnavailableException(string title, string detail) : DomainException(title, detail);

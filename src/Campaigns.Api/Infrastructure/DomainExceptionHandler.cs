@@ -66,6 +66,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails
         InvalidInputException => StatusCodes.Status400BadRequest,
         ConflictException => StatusCodes.Status409Conflict,
         RefusedException => StatusCodes.Status422UnprocessableEntity,
+        UnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

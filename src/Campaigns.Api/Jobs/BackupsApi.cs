@@ -1,6 +1,7 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,7 +10,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 
 namespace Campaigns.Api.Jobs;
 
-public sealed record RestoreRequest(string? Source, string? Backup)
+public sealed record RestoreRequest(string? Source, string? Backup, string? At = null)
 {
     public bool Is(RestoreSource source) => WireNames.TryParse<RestoreSource>(Source, out var named) && named == source;
 }
@@ -28,8 +29,11 @@ public sealed class RestoreRequestValidator : AbstractValidator<RestoreRequest>
             .Must(BackupNames.IsValid).When(r => !string.IsNullOrEmpty(r.Backup) && r.Is(RestoreSource.Backup))
             .WithMessage("'backup' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite (or .snapshot.json).");
         RuleFor(r => r.Backup)
-            .Empty().When(r => r.Is(RestoreSource.Canonical) || r.Is(RestoreSource.LatestBackup))
+            .Empty().When(r => r.Is(RestoreSource.Canonical) || r.Is(RestoreSource.LatestBackup) || r.Is(RestoreSource.OffSite))
             .WithMessage("'backup' is only used with source 'backup'.");
+        RuleFor(r => r.At)
+            .Empty().When(r => !r.Is(RestoreSource.OffSite))
+            .WithMessage("'at' is only used with source 'offsite'.");
     }
 }
 
@@ -48,8 +52,9 @@ public static class BackupsApi
         return app;
     }
 
-    public static Results<Accepted<JobAccepted>, ValidationProblem> StartRestore(
-        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, IValidator<RestoreRequest> validator, JobLauncher launcher)
+    public static async Task<Results<Accepted<JobAccepted>, ValidationProblem>> StartRestore(
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, IValidator<RestoreRequest> validator, JobLauncher launcher,
+        OffSiteRestorer offSite, CancellationToken cancellationToken)
     {
         request ??= new RestoreRequest(null, null);
         var validation = validator.Validate(request);
@@ -58,7 +63,11 @@ public static class BackupsApi
             return TypedResults.ValidationProblem(validation.ToDictionary());
         }
 
-        var accepted = launcher.StartRestore(WireNames.TryParse<RestoreSource>(request.Source, out var source) ? source : throw new UnknownRestoreSourceException(), request.Backup);
+        var source = WireNames.TryParse<RestoreSource>(request.Source, out var named) ? named : throw new UnknownRestoreSourceException();
+        // An off-site restore carries its moment where a backup restore carries the backup's name.
+        var accepted = source == RestoreSource.OffSite
+            ? launcher.StartRestore(source, (await offSite.CheckAtAsync(request.At, cancellationToken))?.ToString("O"))
+            : launcher.StartRestore(source, request.Backup);
         return TypedResults.Accepted(accepted.StatusUrl, accepted);
     }
 

@@ -1,3 +1,4 @@
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.SqliteFiles;
@@ -41,6 +42,7 @@ public sealed class StartupInitializer(
 
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
+        await services.GetRequiredService<OffSiteStartup>().BeforeRecoveryAsync(cancellationToken);
         // Before migrations: bring back a missing or corrupt database from a backup.
         var backupDue = await services.GetRequiredService<DatabaseRecovery>().RecoverAsync(cancellationToken);
 
@@ -63,6 +65,7 @@ public sealed class StartupInitializer(
 
         await migrator.MigrateAsync(cancellationToken);
         state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
+        await services.GetRequiredService<OffSiteStartup>().AfterTopUpAsync(cancellationToken);
         state.Ready = true;
         if (backupDue)
         {

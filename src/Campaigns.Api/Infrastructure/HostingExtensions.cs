@@ -18,7 +18,7 @@ public static class HostingExtensions
         {
             if (!int.TryParse(port, out var number) || number is < 1 or > 65535)
             {
-                throw new InvalidOperationException($"PORT must be a TCP port number (1-65535), not '{port}'.");
+                throw new InvalidSettingException($"PORT must be a TCP port number (1-65535), not '{port}'.");
             }
 
             builder.WebHost.UseUrls($"http://0.0.0.0:{number}");
@@ -29,6 +29,7 @@ public static class HostingExtensions
     }
 
     private const string HealthCheckServiceCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     /// <summary>Readable console lines while developing, compact JSON (one event a line) everywhere else.</summary>
     public static IHostApplicationBuilder AddCampaignLogging(this IHostApplicationBuilder builder)
@@ -44,6 +45,8 @@ public static class HostingExtensions
                 logger.ReadFrom.Configuration(builder.Configuration)
                     .ReadFrom.Services(services)
                     .Filter.ByExcluding(e => !state.Ready && Matching.FromSource(HealthCheckServiceCategory)(e))
+                    // A failed start is reported once, by StartupFailure (reason and fix, no stack trace for a refusal).
+                    .Filter.ByExcluding(e => e.Exception is not null && e.Level >= LogEventLevel.Error && Matching.FromSource(HostCategory)(e))
                     .Enrich.FromLogContext()
                     .Enrich.WithProperty("Application", "Campaigns.Api");
                 // Requests never wait for stdout: when the disk under the log is busy (a backup's fsync), a synchronous

@@ -49,6 +49,8 @@ public static class CampaignJobsExtensions
         services.AddSingleton<JobHooks>();
         services.AddSingleton<JobLauncher>();
         services.AddScoped<CampaignJobs>();
+        services.AddScoped<RestoreDrillJob>();
+        services.AddSingleton<RestoreDrillScheduling>();
         services.AddHostedService<RecurringJobsRegistration>();
         services.AddHealthChecks().AddCheck<JobsHealthCheck>("jobs");
         return builder;
@@ -84,7 +86,7 @@ public sealed class JobQueues
 /// unfinished, and (re)register the recurring jobs. Nothing here is needed to answer /health, so it does not delay it.
 /// </summary>
 internal sealed class RecurringJobsRegistration(
-    JobStore jobs, IRecurringJobManager recurring, IOptions<BackupOptions> options) : IHostedLifecycleService
+    JobStore jobs, IRecurringJobManager recurring, IOptions<BackupOptions> options, RestoreDrillScheduling drills) : IHostedLifecycleService
 {
     public Task StartedAsync(CancellationToken cancellationToken)
     {
@@ -92,6 +94,7 @@ internal sealed class RecurringJobsRegistration(
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
         recurring.AddOrUpdate<CampaignJobs>(CampaignJobsExtensions.BackupJobId, j => j.ScheduledBackupAsync(CancellationToken.None), options.Value.Schedule, utc);
         recurring.AddOrUpdate<CampaignJobs>(CampaignJobsExtensions.CleanupJobId, j => j.Cleanup(), Cron.Hourly(), utc);
+        drills.Register(recurring, utc);
         return Task.CompletedTask;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Doctor;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Storage;
 using Microsoft.Data.Sqlite;
@@ -37,6 +38,7 @@ public static class CliHost
         builder.AddCampaignStorage();
         builder.AddCampaignsApi();
         builder.AddCampaignBackups();
+        builder.AddCampaignDoctor();
         var host = builder.Build();
         host.Services.GetRequiredService<IStartupValidator>().Validate(); // bad settings fail as they do in the API
         return host;

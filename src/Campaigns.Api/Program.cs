@@ -49,9 +49,10 @@ try
     await app.DisposeAsync();
     return 0;
 }
-catch (Exception ex) when (ex is not HostAbortedException)
+catch (Exception ex) when (ex is not HostAbortedException && StartupFailure.OwnsTheProcess)
 {
     // A refusal is a clean exit (1, one Fatal line with the reason and the fix), never an unhandled exception's abort.
+    // A test host driving this entry point is not the process: it gets the exception itself.
     return await StartupFailure.ExitAsync(app, ex);
 }
 

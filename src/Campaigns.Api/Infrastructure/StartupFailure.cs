@@ -13,6 +13,9 @@ public static class StartupFailure
 {
     public const int ExitCode = 1;
 
+    /// <summary>True when this assembly's entry point is the process's (not a test host calling it).</summary>
+    public static bool OwnsTheProcess => System.Reflection.Assembly.GetEntryAssembly() == typeof(StartupFailure).Assembly;
+
     public static async Task<int> ExitAsync(WebApplication? app, Exception exception)
     {
         var cause = Unwrap(exception);
@@ -58,4 +61,4 @@ public static class StartupFailure
 }
 
 /// <summary>A setting the service cannot start with; the message names the setting and what is wrong with it.</summary>
-public sealed class InvalidSettingException(string message) : Exception(message);
+public sealed class InvalidSettingException(string message) : InvalidOperationException(message);

@@ -99,6 +99,28 @@ public sealed class RestoreDrillTests
             f => Assert.False(string.IsNullOrEmpty(f.GetProperty("fix").GetString())));
     }
 
+    [PostgresFact]
+    public async Task DoctorOnPostgreSqlNamesTheServerButNeverThePassword()
+    {
+        await using var api = new CampaignsApiFactory(environment: "Production", provider: Api.Storage.DatabaseProvider.PostgreSql);
+
+        var text = await api.CreateAdminClient().GetStringAsync("/api/admin/doctor");
+
+        using var report = JsonDocument.Parse(text);
+        var findings = report.RootElement.GetProperty("findings").EnumerateArray().ToDictionary(f => f.GetProperty("check").GetString()!);
+        var server = findings["postgresql"];
+        Assert.Equal("ok", server.GetProperty("state").GetString());
+        Assert.Contains("Connected to PostgreSQL", server.GetProperty("detail").GetString());
+        Assert.Contains("chosen by DATABASE_URL", server.GetProperty("detail").GetString());
+        Assert.Equal("ok", findings["schema"].GetProperty("state").GetString());
+        Assert.Equal("ok", findings["campaigns"].GetProperty("state").GetString());
+        Assert.False(findings.ContainsKey("volume"), "no local volume is needed on PostgreSQL");
+        var password = new Npgsql.NpgsqlConnectionStringBuilder(
+            Api.Storage.DatabaseTarget.ParsePostgresUrl(api.DatabaseUrl!, "test").ConnectionString).Password;
+        Assert.False(string.IsNullOrEmpty(password));
+        Assert.DoesNotContain(password, text);
+    }
+
     private static async Task<JsonElement> WaitForAsync(HttpClient client, Func<JsonElement, bool> condition)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(100))

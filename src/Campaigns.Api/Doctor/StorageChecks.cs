@@ -140,7 +140,7 @@ public static class StorageChecks
         var rootOwned = owner.StartsWith("0 ", StringComparison.Ordinal);
         return rootOwned && !volume.Writable
             ? DoctorFinding.AtRisk(RunAsCheck,
-                string.Create(CultureInfo.InvariantCulture, $"The process runs as uid {uid} and {volume.DataDirectory} belongs to root (uid {owner}), so it cannot write there."),
+                string.Create(CultureInfo.InvariantCulture, $"The process runs as uid {uid} and {volume.DataDirectory} belongs to uid {owner}, so it cannot write there."),
                 "Set RAILWAY_RUN_UID=0 on the service (Railway mounts volumes as root), or run the image as root.")
             : DoctorFinding.Ok(RunAsCheck, string.Create(CultureInfo.InvariantCulture, $"The process runs as uid {uid}; {volume.DataDirectory} belongs to uid {owner}."));
     }

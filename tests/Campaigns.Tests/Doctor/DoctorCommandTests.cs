@@ -48,6 +48,22 @@ public sealed class DoctorCommandTests
         Assert.Contains("\"lastDrill\"", await File.ReadAllTextAsync(Path.Combine(volume.Path, "backups", name + ".json")));
     }
 
+    [RootFact]
+    public async Task DoctorTellsANonRootProcessFacingARootOwnedVolumeToSetRailwayRunUid()
+    {
+        // Created by root with the usual umask: rwxr-xr-x, as Railway's volume root is.
+        using var volume = new MountedDirectory();
+
+        var (exit, output, error) = await SeedProcess.RunAsNobodyAsync("doctor", "--data-dir", volume.Path);
+
+        Assert.True(exit == ExitCodes.Failed, $"doctor exited {exit}:\n{output}\n{error}");
+        var runAs = Line(output, "run-as");
+        Assert.StartsWith("AT RISK", runAs);
+        Assert.Contains($"The process runs as uid 65534 and {volume.Path} belongs to uid 0 (root)", runAs);
+        Assert.Contains("fix: Set RAILWAY_RUN_UID=0 on the service", output);
+        Assert.StartsWith("AT RISK", Line(output, "writable"));
+    }
+
     [Fact]
     public async Task DoctorNamesTheRailwayVolumeMountedSomewhereElseThanTheDataDirectory()
     {

@@ -10,9 +10,17 @@ public static class SeedProcess
 {
     public static string AssemblyPath => SolutionPaths.BuildOutputOf("Campaigns.Seed", "campaigns-seed.dll");
 
-    public static async Task<(int Exit, string Output, string Error)> RunAsync(IDictionary<string, string>? environment, params string[] args)
+    public static Task<(int Exit, string Output, string Error)> RunAsync(IDictionary<string, string>? environment, params string[] args) =>
+        RunCommandAsync(environment, ["dotnet", AssemblyPath, .. args]);
+
+    /// <summary>As uid/gid 65534 (nobody), through setpriv: a non-root image. Needs root.</summary>
+    public static Task<(int Exit, string Output, string Error)> RunAsNobodyAsync(params string[] args) =>
+        RunCommandAsync(new Dictionary<string, string> { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() },
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", AssemblyPath, .. args]);
+
+    private static async Task<(int Exit, string Output, string Error)> RunCommandAsync(IDictionary<string, string>? environment, string[] command)
     {
-        var start = new ProcessStartInfo("dotnet", [AssemblyPath, .. args])
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

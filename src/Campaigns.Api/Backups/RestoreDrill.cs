@@ -103,17 +103,9 @@ public sealed class RestoreDrill(BackupCatalog catalog, IValidator<CampaignReque
         return new DrilledBackup(current with { LastDrill = outcome }, outcome);
     }
 
-    private static (string? Problem, SqliteContents? Contents) OpenCopy(string path)
-    {
-        using var copy = SqliteFile.Open(path, SqliteOpenMode.ReadOnly);
-        var check = SqliteFile.Check(copy, quick: true);
-        if (check != "ok")
-        {
-            return ($"quick_check: {check}", null);
-        }
-
-        return SqliteFile.Inspect(copy) is { } contents ? (null, contents) : ("the restored copy has no campaigns table", null);
-    }
+    /// <summary>The same check a new backup's copy passes: opened read-only, quick_check, campaigns counted.</summary>
+    private static (string? Problem, SqliteContents? Contents) OpenCopy(string path) =>
+        (BackupService.CheckCopy(path, quick: true, out var contents), contents);
 
     private (string? Problem, SqliteContents? Contents) ReadSnapshot(string path)
     {

@@ -99,6 +99,17 @@ public sealed class RestoreDrillTests
             f => Assert.False(string.IsNullOrEmpty(f.GetProperty("fix").GetString())));
     }
 
+    [Fact]
+    public async Task RestoreDrillIsARecurringJobOnItsOwnSchedule()
+    {
+        await using var api = new CampaignsApiFactory(settings: new Dictionary<string, string?> { ["Backups:DrillSchedule"] = "30 4 * * 1" });
+        _ = api.CreateClient();
+
+        using var connection = api.Service<Hangfire.JobStorage>().GetConnection();
+        var drill = Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == "restore-drill");
+        Assert.Equal("30 4 * * 1", drill.Cron);
+    }
+
     [PostgresFact]
     public async Task DoctorOnPostgreSqlNamesTheServerButNeverThePassword()
     {

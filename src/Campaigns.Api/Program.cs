@@ -5,6 +5,9 @@ using Campaigns.Api.Doctor;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.Restores;
+using Campaigns.Api.Seeding;
+using Campaigns.Api.Startup;
 using Campaigns.Api.Storage;
 using Serilog;
 
@@ -16,7 +19,10 @@ try
     builder.UsePlatformPort();
     builder.AddCampaignLogging();
     builder.AddCampaignStorage();
+    builder.AddCanonicalSeed();
+    builder.AddCampaignStartup();
     builder.AddCampaignBackups();
+    builder.AddCampaignRestores();
     builder.AddCampaignDoctor();
     builder.AddCampaignJobs();
     builder.AddAdminAuthentication();

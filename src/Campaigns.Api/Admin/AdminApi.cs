@@ -16,7 +16,7 @@ public static class AdminApi
     public static async Task<Results<Ok<TopUpSummary>, ProblemHttpResult>> Reseed(
         CanonicalTopUp topUp, StorageState state, CancellationToken cancellationToken)
     {
-        var summary = await topUp.RunAsync(SeedTriggers.Manual, cancellationToken);
+        var summary = await topUp.RunAsync(SeedTrigger.Manual, cancellationToken);
         state.LastTopUp = summary;
         return summary.Applied
             ? TypedResults.Ok(summary)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using Campaigns.Api.Campaigns;
-using FluentValidation;
+using Campaigns.Api.SqliteFiles;
 using Microsoft.Data.Sqlite;
 
 namespace Campaigns.Api.Backups;
@@ -14,7 +13,7 @@ public sealed record DrilledBackup(BackupEntry Backup, RestoreDrillOutcome Outco
 /// changes but the sidecar, and a drill killed midway leaves nothing there); the copy is opened, passes <c>quick_check</c>, and its campaigns are counted against the sidecar. The
 /// outcome is recorded in the backup's sidecar, where /health and the doctor read it.
 /// </summary>
-public sealed class RestoreDrill(BackupCatalog catalog, IValidator<CampaignRequest> validator, TimeProvider time, ILogger<RestoreDrill> logger)
+public sealed class RestoreDrill(BackupCatalog catalog, BackupVerifier verifier, TimeProvider time, ILogger<RestoreDrill> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -47,12 +46,16 @@ public sealed class RestoreDrill(BackupCatalog catalog, IValidator<CampaignReque
         try
         {
             var sha256 = SqliteFile.CopyWithSha256(source, new FileInfo(source).Length, temporary);
-            if (!string.Equals(sha256, entry.Sha256, StringComparison.OrdinalIgnoreCase))
+            if (BackupVerifier.ChecksumProblem(entry, sha256) is { } mismatch)
             {
-                return Failed($"checksum mismatch: the file's sha256 is {sha256}, its sidecar says {entry.Sha256}");
+                return Failed(mismatch);
             }
 
-            var (problem, contents) = BackupNames.IsSnapshot(entry.Name) ? ReadSnapshot(temporary) : OpenCopy(temporary);
+            // The same checks a new backup passes: quick_check and the campaigns counted, or the snapshot read back valid.
+            SqliteContents? contents;
+            var problem = BackupNames.IsSnapshot(entry.Name)
+                ? verifier.CheckSnapshot(temporary, out contents)
+                : BackupVerifier.CheckCopy(temporary, quick: true, out contents);
             if (problem is null && contents!.ActiveCampaigns < entry.ActiveCampaigns)
             {
                 problem = $"the restored copy holds {contents.ActiveCampaigns} active campaigns, its sidecar says {entry.ActiveCampaigns}";
@@ -101,23 +104,6 @@ public sealed class RestoreDrill(BackupCatalog catalog, IValidator<CampaignReque
         }
 
         return new DrilledBackup(current with { LastDrill = outcome }, outcome);
-    }
-
-    /// <summary>The same check a new backup's copy passes: opened read-only, quick_check, campaigns counted.</summary>
-    private static (string? Problem, SqliteContents? Contents) OpenCopy(string path) =>
-        (BackupService.CheckCopy(path, quick: true, out var contents), contents);
-
-    private (string? Problem, SqliteContents? Contents) ReadSnapshot(string path)
-    {
-        try
-        {
-            var snapshot = CampaignSnapshotFile.Read(path, validator);
-            return (null, new SqliteContents(snapshot.SchemaVersion, snapshot.Campaigns.Count(c => c.Active), snapshot.Campaigns.Count));
-        }
-        catch (SnapshotFormatException ex)
-        {
-            return (ex.Message, null);
-        }
     }
 
     private static void TryDelete(string path)

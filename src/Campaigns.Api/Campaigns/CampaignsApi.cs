@@ -75,15 +75,7 @@ public static class CampaignsApi
         }
 
         var now = time.GetUtcNow().UtcDateTime;
-        var campaign = new Campaign
-        {
-            Key = request.Key,
-            Name = request.Name,
-            Property = request.Property,
-            Source = CampaignSource.User,
-            CreatedAt = now,
-        };
-        Apply(request, campaign, now);
+        var campaign = request.ToEntity(CampaignSource.User, now, now);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync(cancellationToken); // a duplicate key becomes 409 in DomainExceptionHandler
         return TypedResults.Created($"/api/campaigns/{campaign.Id}", CampaignDto.From(campaign));
@@ -105,8 +97,8 @@ public static class CampaignsApi
             return TypedResults.NotFound();
         }
 
-        campaign.Key = request.Key;
-        Apply(request, campaign, time.GetUtcNow().UtcDateTime);
+        request.ApplyTo(campaign);
+        campaign.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(CampaignDto.From(campaign));
     }
@@ -117,18 +109,4 @@ public static class CampaignsApi
         var deleted = await db.Campaigns.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken);
         return deleted == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
     }
-
-    private static void Apply(CampaignRequest request, Campaign campaign, DateTime now)
-    {
-        campaign.Name = request.Name;
-        campaign.Property = request.Property;
-        campaign.Active = request.Active;
-        campaign.Description = request.Description;
-        campaign.OfferUrl = request.OfferUrl;
-        campaign.ImageUrl = request.ImageUrl;
-        campaign.CallToAction = request.CallToAction;
-        campaign.Priority = request.Priority;
-        campaign.UpdatedAt = now;
-    }
-
 }

@@ -1,5 +1,6 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Seeding;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;

@@ -1,18 +1,15 @@
-using System.Text.Json.Serialization;
+using Campaigns.Api.Common;
 
 namespace Campaigns.Api.Doctor;
 
-[JsonConverter(typeof(JsonStringEnumConverter<DoctorState>))]
+/// <summary>Written as "ok", "warning" and "at-risk".</summary>
+[WireEnum]
 public enum DoctorState
 {
-    [JsonStringEnumMemberName("ok")]
     Ok,
-
-    [JsonStringEnumMemberName("warning")]
     Warning,
 
     /// <summary>The data will not survive the next deploy (or may not) unless this is fixed.</summary>
-    [JsonStringEnumMemberName("at-risk")]
     AtRisk,
 }
 

@@ -26,7 +26,7 @@ public sealed class RestoreDrillScheduling(IOptions<RestoreDrillOptions> options
     public void Register(IRecurringJobManager recurring, RecurringJobOptions utc)
     {
         recurring.AddOrUpdate<RestoreDrillJob>(RestoreDrillJob.JobId, j => j.RunAsync(CancellationToken.None), options.Value.DrillSchedule, utc);
-        if (backups.LastAttempt is { Trigger: BackupTriggers.Startup, Succeeded: true })
+        if (backups.LastAttempt is { Trigger: BackupTrigger.Startup, Succeeded: true })
         {
             background.Create<RestoreDrillJob>(j => j.RunAsync(CancellationToken.None), new EnqueuedState(queues.ThisProcess));
         }

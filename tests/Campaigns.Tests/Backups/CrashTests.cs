@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Campaigns.Api.Backups;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 

@@ -157,7 +157,7 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
     [BrowserFact]
     public async Task SafetyPanelShowsTheLastRestoreDrillAndForAdminsTheDoctorsFindings()
     {
-        var backup = await _api.Services.GetRequiredService<BackupService>().CreateAsync(BackupTriggers.Manual);
+        var backup = await _api.Services.GetRequiredService<BackupService>().CreateAsync(BackupTrigger.Manual);
         Assert.True((await _api.Services.GetRequiredService<RestoreDrill>().RunOnNewestAsync())!.Outcome.Ok);
 
         var page = await OpenDashboardAsync();

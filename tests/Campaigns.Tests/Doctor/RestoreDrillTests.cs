@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Campaigns.Api.Backups;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 
 namespace Campaigns.Tests.Doctor;
@@ -20,7 +21,7 @@ public sealed class RestoreDrillTests
         await using var api = new CampaignsApiFactory(dir.Path);
         using var client = api.CreateClient();
         var newest = api.Service<BackupCatalog>().List().First();
-        Assert.Equal(BackupTriggers.Startup, newest.Trigger);
+        Assert.Equal(BackupTrigger.Startup, newest.Trigger);
 
         var backups = await WaitForAsync(client, b => b.GetProperty("lastDrill").ValueKind == JsonValueKind.Object);
         var drill = backups.GetProperty("lastDrill");
@@ -38,7 +39,7 @@ public sealed class RestoreDrillTests
     {
         await using var api = new CampaignsApiFactory();
         using var admin = api.CreateAdminClient();
-        var entry = await api.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+        var entry = await api.Service<BackupService>().CreateAsync(BackupTrigger.Manual);
         var path = Path.Combine(api.BackupsDirectory, entry.Name);
         var bytes = await File.ReadAllBytesAsync(path);
         // Pages 2 and 3 (the tables' b-trees) overwritten: the header still says SQLite, the content is gone.

@@ -1,10 +1,14 @@
+using Campaigns.Api.Common;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Doctor;
+using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
+using Campaigns.Api.SqliteFiles;
+using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Campaigns.Api.Storage;
+namespace Campaigns.Api.Startup;
 
 /// <summary>
 /// Runs while the server starts listening (hosted services start concurrently), and the host waits for it: a deploy only
@@ -54,14 +58,14 @@ public sealed class StartupInitializer(
 
         if (database.Provider == DatabaseProvider.Sqlite)
         {
-            // WAL lets readers (the API) carry on while a writer (the CLI, a backup) works; it is stored in the file.
+            // Through EF, which creates a brand-new file; see SqliteFile.UseWal for why WAL.
             await db.Database.OpenConnectionAsync(cancellationToken);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(SqliteFile.WalPragma, cancellationToken);
             await db.Database.CloseConnectionAsync();
         }
 
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-        state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Startup, cancellationToken);
+        state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
         state.Ready = true;
     }
 
@@ -94,7 +98,7 @@ public sealed class StartupInitializer(
 
         foreach (var finding in findings.Where(f => f.State != DoctorState.Ok && f.Check != StorageChecks.VolumeCheck))
         {
-            logger.LogWarning("Storage check {Check} is {State}: {Detail} {Fix}", finding.Check, finding.State, finding.Detail, finding.Fix);
+            logger.LogWarning("Storage check {Check} is {State}: {Detail} {Fix}", finding.Check, finding.State.ToWire(), finding.Detail, finding.Fix);
         }
 
         if (!volume.Persistent)

@@ -1,5 +1,5 @@
-using Campaigns.Api.Common;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Common;
 using Campaigns.Api.Doctor;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;

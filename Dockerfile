@@ -17,10 +17,13 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app/api ./
 COPY --from=build /app/tools ./tools/
-# Railway mounts the volume here at run time (not at build time), owned by root. This image runs as root; if you
-# switch to a non-root USER, set RAILWAY_RUN_UID=0 on the service or the volume will not be writable.
-ENV DATA_DIR=/app/data \
-    ASPNETCORE_ENVIRONMENT=Production \
+# No DATA_DIR here: an image default would count as the operator's choice and hide Railway's volume. The data directory
+# is RAILWAY_VOLUME_MOUNT_PATH when a volume is attached (at any mount path), else ./data under /app (/app/data); an
+# explicit DATA_DIR set on the service still wins, and a start then refuses if the volume is mounted elsewhere.
+# Railway mounts the volume at run time (not at build time), owned by root. This image runs as root; if you switch to
+# a non-root USER, set RAILWAY_RUN_UID=0 on the service or the volume will not be writable.
+# Before a deploy, or in the running container: dotnet /app/tools/campaigns-seed.dll doctor
+ENV ASPNETCORE_ENVIRONMENT=Production \
     DOTNET_gcServer=0
 RUN mkdir -p /app/data
 EXPOSE 8080

@@ -1,6 +1,7 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Doctor;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Jobs;
@@ -10,48 +11,56 @@ using Campaigns.Api.Startup;
 using Campaigns.Api.Storage;
 using Serilog;
 
-var builder = WebApplication.CreateBuilder(args);
-
-builder.UsePlatformPort();
-builder.AddCampaignLogging();
-builder.AddCampaignStorage();
-builder.AddCanonicalSeed();
-builder.AddCampaignStartup();
-builder.AddCampaignBackups();
-builder.AddCampaignRestores();
-builder.AddCampaignJobs();
-builder.AddAdminAuthentication();
-builder.AddCampaignsApi();
-builder.AddCampaignHealth();
-
-var app = builder.Build();
-
-app.UseCampaignRequestLogging();
-app.UseExceptionHandler();
-app.UseStatusCodePages();
-app.UseStartupGate();
-app.UseRequestBodyLimit();
-app.UseDefaultFiles();
-app.UseStaticFiles();
-app.UseAuthentication();
-app.UseAuthorization();
-
-app.MapOpenApi();
-app.MapCampaignHealth();
-app.MapCampaignsApi();
-app.MapAdminApi();
-app.MapBackupsApi();
-app.MapCampaignJobs();
-
+WebApplication? app = null;
 try
 {
-    await app.RunAsync();
+    var builder = WebApplication.CreateBuilder(args);
+
+    builder.UsePlatformPort();
+    builder.AddCampaignLogging();
+    builder.AddCampaignStorage();
+    builder.AddCanonicalSeed();
+    builder.AddCampaignStartup();
+    builder.AddCampaignBackups();
+    builder.AddCampaignRestores();
+    builder.AddCampaignDoctor();
+    builder.AddCampaignJobs();
+    builder.AddAdminAuthentication();
+    builder.AddCampaignsApi();
+    builder.AddCampaignHealth();
+
+    app = builder.Build();
+
+    // Request logging first: it logs the status the client got, after the exception handler has written it.
+    app.UseCampaignRequestLogging();
+    app.UseExceptionHandler();
+    app.UseStatusCodePages();
+    app.UseStartupGate();
+    app.UseRequestBodyLimit();
+    app.UseDefaultFiles();
+    app.UseStaticFiles();
+    app.UseAuthentication();
+    app.UseAuthorization();
+
+    app.MapOpenApi();
+    app.MapCampaignHealth();
+    app.MapCampaignsApi();
+    app.MapAdminApi();
+    app.MapBackupsApi();
+    app.MapDoctorApi();
+    app.MapCampaignJobs();
+
+    // Not RunAsync: it disposes the host (and its logger) when the start fails, before the reason can be logged.
+    await app.StartAsync();
+    await app.WaitForShutdownAsync();
+    await app.DisposeAsync();
+    return 0;
 }
-catch (Exception ex) when (ex is not HostAbortedException)
+catch (Exception ex) when (ex is not HostAbortedException && StartupFailure.OwnsTheProcess)
 {
-    // Rethrown so the process exits non-zero (and test hosts see the cause); this line is what the deploy log shows.
-    app.Logger.LogCritical("Campaigns API stopped: {Reason}", ex.Message);
-    throw;
+    // A refusal is a clean exit (1, one Fatal line with the reason and the fix), never an unhandled exception's abort.
+    // A test host driving this entry point is not the process: it gets the exception itself.
+    return await StartupFailure.ExitAsync(app, ex);
 }
 
 public partial class Program;

@@ -51,6 +51,7 @@ public static class SeedProgram
         {
             ValidateCommand.Create(),
             MigrateCommand.Create(),
+            DoctorCommand.Create(),
             DevCommands.Create(),
             OffSiteCommands.Create(),
         };

@@ -15,7 +15,8 @@ public sealed record BackupEntry(
     string SchemaVersion,
     int ActiveCampaigns,
     int TotalCampaigns,
-    bool Verified)
+    bool Verified,
+    RestoreDrillOutcome? LastDrill = null)
 {
     /// <summary>Good enough for recovery: verified, and it held at least the expected active campaigns.</summary>
     public bool IsGood(int expectedActive) => Verified && ActiveCampaigns >= expectedActive;

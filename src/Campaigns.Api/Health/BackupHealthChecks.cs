@@ -22,6 +22,7 @@ public sealed class BackupsHealthCheck(
         var newest = entries.FirstOrDefault();
         var recovery = recoveries.Last;
         var attempt = backups.LastAttempt;
+        var lastDrill = entries.Where(e => e.LastDrill is not null).MaxBy(e => e.LastDrill!.At);
         var data = new Dictionary<string, object>
         {
             ["count"] = entries.Count,
@@ -33,6 +34,9 @@ public sealed class BackupsHealthCheck(
             ["nextScheduled"] = schedule.NextAfter(now)!,
             ["directory"] = catalog.Directory,
             ["lastAttempt"] = attempt is null ? null! : new { attempt.At, attempt.Trigger, attempt.Name, attempt.Succeeded, attempt.Error },
+            ["lastDrill"] = lastDrill?.LastDrill is not { } drill
+                ? null!
+                : new { Backup = lastDrill.Name, drill.At, drill.Ok, drill.Problem, drill.ActiveCampaigns, drill.DurationMs, Newest = lastDrill.Name == newest?.Name },
         };
 
         // With no backup yet, the clock starts when the service did: a fresh install is not overdue.
@@ -40,6 +44,12 @@ public sealed class BackupsHealthCheck(
         if (attempt is { Succeeded: false })
         {
             return Task.FromResult(HealthCheckResult.Degraded($"The last backup ({attempt.Trigger.ToWire()}, {attempt.At:O}) failed: {attempt.Error}", data: data));
+        }
+
+        if (newest?.LastDrill is { Ok: false } failedDrill)
+        {
+            return Task.FromResult(HealthCheckResult.Degraded(
+                $"The newest backup {newest.Name} failed its restore drill ({failedDrill.At:O}): {failedDrill.Problem}", data: data));
         }
 
         if (now - since > allowedAge)

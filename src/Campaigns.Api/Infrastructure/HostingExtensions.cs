@@ -19,7 +19,7 @@ public static class HostingExtensions
         {
             if (!int.TryParse(port, out var number) || number is < 1 or > 65535)
             {
-                throw new InvalidOperationException($"PORT must be a TCP port number (1-65535), not '{port}'.");
+                throw new InvalidSettingException($"PORT must be a TCP port number (1-65535), not '{port}'.");
             }
 
             builder.WebHost.UseUrls($"http://0.0.0.0:{number}");
@@ -30,6 +30,7 @@ public static class HostingExtensions
     }
 
     private const string HealthCheckServiceCategory = "Microsoft.Extensions.Diagnostics.HealthChecks.DefaultHealthCheckService";
+    private const string HostCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     /// <summary>
     /// The sinks configuration may name: the ones this app ships. Without a list, Serilog scans every assembly in the
@@ -60,6 +61,8 @@ public static class HostingExtensions
                     // that line goes.
                     .Filter.ByExcluding(e => e.Exception is { } ex && DatabaseErrors.IsUniqueViolation(ex) && Matching.FromSource("Microsoft.EntityFrameworkCore")(e))
                     .Filter.ByExcluding(e => Matching.FromSource("Microsoft.EntityFrameworkCore.Database.Command")(e) && IsEventId(e, 20102)) // RelationalEventId.CommandError
+                    // A failed start is reported once, by StartupFailure (reason and fix, no stack trace for a refusal).
+                    .Filter.ByExcluding(e => e.Exception is not null && e.Level >= LogEventLevel.Error && Matching.FromSource(HostCategory)(e))
                     .Enrich.FromLogContext()
                     .Enrich.WithProperty("Application", "Campaigns.Api");
                 // Requests never wait for stdout: when the disk under the log is busy (a backup's fsync), a synchronous

@@ -53,6 +53,8 @@ public static class CampaignJobsExtensions
         services.AddSingleton<JobLauncher>();
         services.AddSingleton<InterruptedJobs>();
         services.AddScoped<CampaignJobs>();
+        services.AddScoped<RestoreDrillJob>();
+        services.AddSingleton<RestoreDrillScheduling>();
         services.AddHostedService<JobServer>();
         services.AddHealthChecks().AddCheck<JobsHealthCheck>("jobs");
         return builder;

@@ -20,6 +20,7 @@ internal sealed class JobServer(
     IRecurringJobManager recurring,
     IOptions<JobsOptions> jobs,
     IOptions<BackupOptions> backups,
+    RestoreDrillScheduling drills,
     ILogger<JobServer> logger) : IHostedLifecycleService, IDisposable
 {
     public const string BackupJobId = "backup-database";
@@ -46,6 +47,7 @@ internal sealed class JobServer(
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
         recurring.AddOrUpdate<CampaignJobs>(BackupJobId, j => j.ScheduledBackupAsync(null, CancellationToken.None), backups.Value.Schedule, utc);
         recurring.AddOrUpdate<CampaignJobs>(CleanupJobId, j => j.Cleanup(), Cron.Hourly(), utc);
+        drills.Register(recurring, utc);
         return Task.CompletedTask;
     }
 

@@ -1,3 +1,6 @@
+using Campaigns.Api.Backups;
+using Campaigns.Api.Common;
+using Campaigns.Api.Doctor;
 using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
@@ -12,7 +15,8 @@ namespace Campaigns.Api.Startup;
 /// Runs while the server starts listening (hosted services start concurrently), and the host waits for it: a deploy only
 /// goes live (Railway waits for /health 200) once the volume is checked (SQLite only), the schema is migrated and the
 /// canonical campaigns are in place. Until then <see cref="StartupGate"/> answers 503 and /health reports Unhealthy; a
-/// failure here still stops the process.
+/// failure here still stops the process. The volume is checked before that, while the host is starting (before any
+/// hosted service starts, so before the server listens): a refusal stops the start before "Now listening".
 /// </summary>
 public sealed class StartupInitializer(
     IServiceScopeFactory scopes,
@@ -21,10 +25,23 @@ public sealed class StartupInitializer(
     DatabaseTarget database,
     StorageState state,
     IOptions<StorageOptions> storageOptions,
+    IOptions<BackupOptions> backupOptions,
+    IConfiguration configuration,
     IHostEnvironment environment,
     TimeProvider time,
-    ILogger<StartupInitializer> logger) : IHostedService
+    ILogger<StartupInitializer> logger) : IHostedLifecycleService
 {
+    /// <summary>On PostgreSQL the data lives in the server, so a local volume is neither needed nor checked.</summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            state.Volume = CheckVolume();
+        }
+
+        return Task.CompletedTask;
+    }
+
     // The host runs the synchronous part of each hosted service's StartAsync in turn, and SQLite's async calls complete
     // synchronously: without Task.Run the whole sequence would run before Kestrel is even asked to start.
     public Task StartAsync(CancellationToken cancellationToken) => Task.Run(() => InitializeAsync(cancellationToken), cancellationToken);
@@ -33,12 +50,6 @@ public sealed class StartupInitializer(
     {
         logger.LogInformation("Database provider {DatabaseProvider} at {DatabaseLocation} (chosen by {ChosenBy})",
             database.ProviderName, database.Location, database.ChosenBy);
-
-        // On PostgreSQL the data lives in the server, so a local volume is neither needed nor checked.
-        if (database.Provider == DatabaseProvider.Sqlite)
-        {
-            state.Volume = CheckVolume();
-        }
 
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
@@ -76,42 +87,43 @@ public sealed class StartupInitializer(
     /// <summary>A startup backup still running is cancelled by the stopping host; waiting for it keeps its files consistent.</summary>
     public Task StopAsync(CancellationToken cancellationToken) => startupBackup.Completion.WaitAsync(cancellationToken);
 
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// The doctor's storage checks: a refusal names the real cause (a volume mounted elsewhere, an unwritable
+    /// directory, no volume at all) and its fix; anything else short of ok is logged as a warning.
+    /// </summary>
     private VolumeStatus CheckVolume()
     {
-        var volume = VolumeStatus.Inspect(dataDirectory, time);
+        var settings = StorageCheckSettings.From(configuration, environment.IsProduction(), storageOptions.Value.AllowEphemeral, backupOptions.Value.Keep);
+        var (findings, volume) = StorageChecks.Run(dataDirectory, settings, time);
         logger.LogInformation(
             "Database {DatabasePath} (data directory chosen by {ChosenBy}); volume mounted {Mounted} at {MountPoint} ({FileSystemType}), persistent {Persistent}, writable {Writable}, free {FreeBytes} bytes, database exists {DatabaseExists}, checked at {CheckedAt}",
             volume.DatabasePath, volume.ChosenBy, volume.Mounted, volume.MountPoint, volume.FileSystemType, volume.Persistent,
             volume.Writable, volume.FreeBytes, volume.DatabaseExists, volume.CheckedAt);
 
-        if (!volume.Writable)
+        if (StorageChecks.Refusal(findings) is { } refusal)
         {
-            var permissions = VolumeStatus.DescribePermissions(volume.DataDirectory);
-            var message =
-                $"Refusing to start: the data directory {volume.DataDirectory} is not writable ({volume.WriteError}); {permissions}. " +
-                "Fix the mount or its ownership (on Railway a non-root image needs RAILWAY_RUN_UID=0). The database is never created anywhere else.";
-            logger.LogCritical("Data directory {DataDirectory} is not writable: {WriteError}; {Permissions}", volume.DataDirectory, volume.WriteError, permissions);
-            throw new StorageNotSafeException(message);
+            var where = refusal.Check == StorageChecks.WritableCheck ? "Refusing to start" : $"Refusing to start in {environment.EnvironmentName}";
+            throw new StorageNotSafeException($"{where}: {refusal.Detail} {refusal.Fix}");
         }
 
-        if (volume.Persistent)
+        foreach (var finding in findings.Where(f => f.State != DoctorState.Ok && f.Check != StorageChecks.VolumeCheck))
         {
-            return volume;
+            logger.LogWarning("Storage check {Check} is {State}: {Detail} {Fix}", finding.Check, finding.State.ToWire(), finding.Detail, finding.Fix);
         }
 
-        if (environment.IsProduction() && !storageOptions.Value.AllowEphemeral)
+        if (!volume.Persistent)
         {
-            var message =
-                $"Refusing to start in Production: {volume.PersistenceProblem} " +
-                $"Attach a persistent volume at {volume.DataDirectory} (Railway: add a volume with mount path {volume.DataDirectory}), " +
-                "or set Storage__AllowEphemeral=true if you knowingly accept losing the data.";
-            logger.LogCritical("{StorageProblem} Refusing to start: {DatabasePath}", volume.PersistenceProblem, volume.DatabasePath);
-            throw new StorageNotSafeException(message);
+            logger.LogWarning(
+                "STORAGE IS NOT PERSISTENT: {StorageProblem} Database {DatabasePath}. Allowed because environment is {Environment} / AllowEphemeral={AllowEphemeral}.",
+                volume.PersistenceProblem, volume.DatabasePath, environment.EnvironmentName, storageOptions.Value.AllowEphemeral);
         }
 
-        logger.LogWarning(
-            "STORAGE IS NOT PERSISTENT: {StorageProblem} Database {DatabasePath}. Allowed because environment is {Environment} / AllowEphemeral={AllowEphemeral}.",
-            volume.PersistenceProblem, volume.DatabasePath, environment.EnvironmentName, storageOptions.Value.AllowEphemeral);
         return volume;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
+using Campaigns.Api.Doctor;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
@@ -52,6 +53,7 @@ public static class CliHost
             builder.Services.AddSingleton(new DataDirectory(Path.GetFullPath(dataDirectory), DataDirectoryOptionName));
         }
 
+        builder.AddCampaignDoctor();
         var host = builder.Build();
         host.Services.GetRequiredService<IStartupValidator>().Validate(); // bad settings fail as they do in the API
         return host;

@@ -1,6 +1,8 @@
+using Campaigns.Api.Backups;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Campaigns.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
@@ -150,6 +152,27 @@ public sealed class DashboardTests(ChromiumBrowser chromium) : IAsyncLifetime
         await Expect(page.Locator("#safety-reasons li").Filter(new() { HasText = storageReason })).ToHaveCountAsync(1);
         await Expect(safety).ToContainTextAsync(_api.DatabasePath);
         await Expect(safety).ToContainTextAsync("12 of 12 expected");
+    }
+
+    [BrowserFact]
+    public async Task SafetyPanelShowsTheLastRestoreDrillAndForAdminsTheDoctorsFindings()
+    {
+        var backup = await _api.Services.GetRequiredService<BackupService>().CreateAsync(BackupTrigger.Manual);
+        Assert.True((await _api.Services.GetRequiredService<RestoreDrill>().RunOnNewestAsync())!.Outcome.Ok);
+
+        var page = await OpenDashboardAsync();
+        var facts = page.Locator("#safety-facts");
+        await Expect(facts).ToContainTextAsync("Last restore drill");
+        await Expect(facts).ToContainTextAsync($"{backup.Name} (the newest) passed, 12 active campaigns restored");
+        await Expect(page.Locator("#doctor")).ToBeHiddenAsync();
+
+        await UnlockAsync(page);
+        var volume = page.Locator("#doctor-findings li[data-check=volume]");
+        await Expect(volume).ToHaveAttributeAsync("data-state", "warning");
+        await Expect(volume).ToContainTextAsync($"Fix: Attach a persistent volume at {_api.DataDirectory}");
+        await Expect(page.Locator("#doctor-findings li[data-check=restore-drill]")).ToHaveAttributeAsync("data-state", "ok");
+        await Expect(page.Locator("#doctor-summary")).ToHaveTextAsync("The data will survive the next deploy (1 warning(s)).");
+        await ChromiumBrowser.ScreenshotAsync(page, "dashboard-doctor-1440");
     }
 
     // Needs the backups work (POST /api/admin/restore and GET /api/admin/jobs/{id} from CONTRACT.md).

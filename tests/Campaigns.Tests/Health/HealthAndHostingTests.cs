@@ -89,7 +89,7 @@ public sealed class HealthAndHostingTests
         var builder = WebApplication.CreateBuilder();
         builder.Configuration["PORT"] = "eighty";
 
-        var error = Assert.Throws<InvalidOperationException>(() => builder.UsePlatformPort());
+        var error = Assert.Throws<InvalidSettingException>(() => builder.UsePlatformPort());
         Assert.Contains("PORT", error.Message);
     }
 }

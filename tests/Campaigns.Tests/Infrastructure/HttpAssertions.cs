@@ -64,6 +64,21 @@ public static class HttpAssertions
         }
     }
 
+    /// <summary>The backup catalog once it lists one: a start's own backup follows readiness, in the background.</summary>
+    public static async Task<JsonElement[]> WaitForBackupsAsync(this HttpClient admin, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        for (JsonElement[] backups; ; await Task.Delay(100))
+        {
+            if ((backups = (await admin.GetFromJsonAsync<JsonElement[]>("/api/admin/backups"))!).Length > 0)
+            {
+                return backups;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no backup was listed in time (the startup backup follows readiness)");
+        }
+    }
+
     public static async Task<List<CampaignDto>> GetCampaignsAsync(this HttpClient client, string query = "") =>
         (await client.GetFromJsonAsync<List<CampaignDto>>($"/api/campaigns{query}"))!;
 

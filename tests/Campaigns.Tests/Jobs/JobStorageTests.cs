@@ -146,7 +146,8 @@ public sealed class JobStorageTests
         for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(100))
         {
             using var connection = api.Service<JobStorage>().GetConnection();
-            if (connection.GetRecurringJobs().Count == 2)
+            var registered = connection.GetRecurringJobs().Select(j => j.Id).Order().ToArray();
+            if (registered.SequenceEqual([JobServer.BackupJobId, JobServer.CleanupJobId, RestoreDrillJob.JobId]))
             {
                 return;
             }

@@ -64,14 +64,7 @@ public sealed class ProcessKillTests
             await using var api = ApiProcess.Start(data.Path, settings);
             await api.WaitUntilReadyAsync(Ready);
             using var admin = api.CreateClient(admin: true);
-            // The startup backup is taken once the service is ready, not before: wait for it.
-            JsonElement[] backups;
-            for (var deadline = DateTime.UtcNow.AddMinutes(2); (backups = (await admin.GetFromJsonAsync<JsonElement[]>("/api/admin/backups"))!).Length == 0; await Task.Delay(100))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "no startup backup");
-            }
-
-            var backup = backups[0].GetProperty("name").GetString();
+            var backup = (await admin.WaitForBackupsAsync())[0].GetProperty("name").GetString();
             var statusUrl = await admin.StartJobAsync("/api/admin/restore", new { source = "backup", backup });
             for (var deadline = DateTime.UtcNow.AddSeconds(30); DateTime.UtcNow < deadline; await Task.Delay(10))
             {

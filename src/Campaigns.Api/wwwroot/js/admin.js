@@ -27,6 +27,7 @@ function setUnlocked(isUnlocked) {
   keyForm.hidden = isUnlocked;
   unlocked.hidden = !isUnlocked;
   for (const element of document.querySelectorAll(".admin-only")) element.hidden = !isUnlocked;
+  document.dispatchEvent(new CustomEvent("campaigns:admin", { detail: { unlocked: isUnlocked } }));
 }
 
 async function unlock(event) {

@@ -1,5 +1,5 @@
 // The data-safety panel: reads /health and says in words whether the data survives the next deploy.
-import { api, ApiError } from "./api.js";
+import { adminKey, api, ApiError } from "./api.js";
 import { age, bytes, dateTime, el, fillFacts } from "./format.js";
 
 const states = {
@@ -12,6 +12,10 @@ const panel = document.getElementById("safety");
 const summary = document.getElementById("safety-summary");
 const reasons = document.getElementById("safety-reasons");
 const facts = document.getElementById("safety-facts");
+const doctorSummary = document.getElementById("doctor-summary");
+const doctorFindings = document.getElementById("doctor-findings");
+
+const findingStates = { ok: "ok", warning: "warning", "at-risk": "AT RISK" };
 
 function volumeWords(storage) {
   if (!storage) return undefined;
@@ -40,6 +44,45 @@ function recoveryWords(backups) {
   return recovery ? `${dateTime(recovery.at)} · ${recovery.kind}${recovery.detail ? `: ${recovery.detail}` : ""}` : "None";
 }
 
+function drillWords(backups) {
+  if (!backups) return undefined;
+  const drill = backups.lastDrill;
+  if (!drill) return "Never: no backup has been restored in a drill yet";
+  const what = drill.ok ? `passed, ${drill.activeCampaigns} active campaigns restored` : `FAILED: ${drill.problem}`;
+  return `${dateTime(drill.at)} · ${drill.backup}${drill.newest ? " (the newest)" : ""} ${what}`;
+}
+
+function renderDoctor(report) {
+  doctorSummary.textContent = report.summary;
+  doctorSummary.dataset.verdict = report.verdict;
+  doctorFindings.replaceChildren(
+    ...report.findings.map((finding) =>
+      el(
+        "li",
+        { dataset: { state: finding.state, check: finding.check } },
+        el("strong", {}, `${findingStates[finding.state] || finding.state} · ${finding.check}`),
+        ` ${finding.detail}`,
+        finding.fix ? el("span", { className: "fix" }, `Fix: ${finding.fix}`) : undefined,
+      ),
+    ),
+  );
+}
+
+/** The doctor's findings (admin only): what would put the data at risk at the next deploy, each with its fix. */
+export async function refreshDoctor() {
+  if (!adminKey.get()) return;
+  try {
+    renderDoctor(await api("/api/admin/doctor", { admin: true }));
+  } catch (error) {
+    doctorSummary.textContent = `Doctor unavailable: ${error.title || error.message}${error.detail ? `: ${error.detail}` : ""}`;
+    doctorFindings.replaceChildren();
+  }
+}
+
+document.addEventListener("campaigns:admin", (event) => {
+  if (event.detail?.unlocked) refreshDoctor();
+});
+
 function render(health) {
   const known = states[health.status] || { state: "red", summary: `${health.status}: unknown state` };
   panel.dataset.state = known.state;
@@ -58,6 +101,7 @@ function render(health) {
     ["Last reseed", database ? reseedWords(database.lastReseed) : undefined],
     ["Newest backup", newestBackupWords(backups)],
     ["Backup schedule", backups?.schedule ? `${backups.schedule} (cron, UTC)${backups.nextScheduled ? `; next ${dateTime(backups.nextScheduled)}` : ""}` : undefined],
+    ["Last restore drill", drillWords(backups)],
     ["Last recovery", recoveryWords(backups)],
     ["Background jobs", jobs?.status],
     ["Checked", dateTime(health.checkedAt)],
@@ -69,6 +113,7 @@ export async function refreshSafety() {
   try {
     const health = await api("/health", { accept: [503] });
     render(health);
+    refreshDoctor();
     return health;
   } catch (error) {
     const problem = error instanceof ApiError ? error : new ApiError(0, { title: error.message });

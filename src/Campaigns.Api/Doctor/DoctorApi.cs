@@ -1,0 +1,25 @@
+using Campaigns.Api.Admin;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Campaigns.Api.Doctor;
+
+/// <summary>What the dashboard's safety panel and scripts read: the doctor's findings for the running service.</summary>
+public sealed record DoctorReportDto(string Verdict, bool Safe, string Summary, DateTimeOffset CheckedAt, IReadOnlyList<DoctorFinding> Findings)
+{
+    public static DoctorReportDto From(DoctorReport report) => new(report.Verdict, report.Safe, report.Summary, report.CheckedAt, report.Findings);
+}
+
+public static class DoctorApi
+{
+    public static IEndpointRouteBuilder MapDoctorApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(AdminAuthentication.Policy);
+        admin.MapGet("/doctor", GetDoctorReport).WithName("GetDoctorReport")
+            .WithSummary("Will the data survive the next deploy? One finding per check (ok, warning, at-risk) with its fix.");
+        return app;
+    }
+
+    /// <param name="drill">Run a restore drill of the newest backup now (a copy of the whole backup); otherwise its last recorded drill is reported.</param>
+    public static async Task<Ok<DoctorReportDto>> GetDoctorReport(DoctorService doctor, bool? drill, CancellationToken cancellationToken) =>
+        TypedResults.Ok(DoctorReportDto.From(await doctor.RunAsync(new DoctorRequest(RunDrill: drill ?? false), cancellationToken)));
+}

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+
+namespace Campaigns.Tests.Infrastructure;
+
+/// <summary>
+/// The built operator CLI as its own process: its exit code is what a script or CI sees, and environment variables
+/// (RAILWAY_*, ASPNETCORE_ENVIRONMENT) are its own rather than the test process's.
+/// </summary>
+public static class SeedProcess
+{
+    public static string AssemblyPath => SolutionPaths.BuildOutputOf("Campaigns.Seed", "campaigns-seed.dll");
+
+    public static Task<(int Exit, string Output, string Error)> RunAsync(IDictionary<string, string>? environment, params string[] args) =>
+        RunCommandAsync(environment, ["dotnet", AssemblyPath, .. args]);
+
+    /// <summary>As uid/gid 65534 (nobody), through setpriv: a non-root image. Needs root.</summary>
+    public static Task<(int Exit, string Output, string Error)> RunAsNobodyAsync(params string[] args) =>
+        RunCommandAsync(new Dictionary<string, string> { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() },
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", AssemblyPath, .. args]);
+
+    private static async Task<(int Exit, string Output, string Error)> RunCommandAsync(IDictionary<string, string>? environment, string[] command)
+    {
+        var start = new ProcessStartInfo(command[0], command[1..])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(AssemblyPath)!,
+        };
+        foreach (var name in new[] { "DATA_DIR", "RAILWAY_VOLUME_MOUNT_PATH", "RAILWAY_VOLUME_NAME", "RAILWAY_SERVICE_NAME", "RAILWAY_SERVICE_ID", "DATABASE_URL" })
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await output, await error);
+    }
+}
+
+/// <summary>
+/// A temporary directory that is its own mount (<c>mount --bind DIR DIR</c>): to the service, a persistent volume.
+/// Needs root; unmounted and removed on dispose.
+/// </summary>
+public sealed class MountedDirectory : IDisposable
+{
+    private readonly TempDirectory _directory = new("campaigns-volume");
+
+    public MountedDirectory()
+    {
+        Run("mount", "--bind", Path, Path);
+    }
+
+    public string Path => _directory.Path;
+
+    public static bool IsRoot => Environment.UserName == "root" || (OperatingSystem.IsLinux() && File.ReadLines("/proc/self/status").Any(l => l.StartsWith("Uid:\t0\t", StringComparison.Ordinal)));
+
+    public void Dispose()
+    {
+        Run("umount", Path);
+        _directory.Dispose();
+    }
+
+    private static void Run(string command, params string[] args)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, args) { RedirectStandardError = true, UseShellExecute = false })!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} {string.Join(' ', args)} failed ({process.ExitCode}): {error}");
+        }
+    }
+}
+
+/// <summary>Needs root (to bind-mount a directory); skipped with the reason otherwise, never skipped under CI=true.</summary>
+public sealed class RootFactAttribute : FactAttribute
+{
+    public RootFactAttribute()
+    {
+        if (!MountedDirectory.IsRoot && !ChromiumBrowser.InCi)
+        {
+            Skip = "Needs root to bind-mount a temporary directory as a volume (mount --bind DIR DIR); skipped because this is not root and CI is not 'true'.";
+        }
+    }
+}

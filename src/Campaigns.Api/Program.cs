@@ -15,11 +15,14 @@ builder.AddCampaignStorage();
 builder.AddCampaignBackups();
 builder.AddCampaignJobs();
 builder.AddAdminAuthentication();
+builder.AddAdminRateLimiting();
+builder.AddCampaignForwardedHeaders();
 builder.AddCampaignsApi();
 builder.AddCampaignHealth();
 
 var app = builder.Build();
 
+app.UseForwardedHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCampaignRequestLogging();
@@ -28,13 +31,13 @@ app.UseRequestBodyLimit();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseRateLimiter(); // after authentication: it tells a failed admin attempt from the right key
 app.UseAuthorization();
 
 app.MapOpenApi();
 app.MapCampaignHealth();
 app.MapCampaignsApi();
 app.MapAdminApi();
-app.MapBackupsApi();
 app.MapCampaignJobs();
 
 try

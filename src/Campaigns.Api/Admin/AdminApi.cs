@@ -1,18 +1,32 @@
+using Campaigns.Api.Backups;
+using Campaigns.Api.Campaigns;
+using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Campaigns.Api.Admin;
 
 public static class AdminApi
 {
+    /// <summary>
+    /// Every admin route of the API, in one group: behind the admin key (and so its rate limit on failed attempts), with
+    /// validated input. Each feature maps its own routes onto this group.
+    /// </summary>
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
-        var admin = app.MapGroup("/api").WithTags("Admin").RequireAuthorization(AdminAuthentication.Policy);
-        admin.MapPost("/admin/reseed", Reseed).WithName("Reseed");
+        var admin = app.MapGroup("").RequireAuthorization(AdminAuthentication.Policy).WithValidation();
+        admin.MapCampaignWrites();
+        admin.MapPost("/api/admin/reseed", Reseed).WithName("Reseed").WithTags("Admin")
+            .WithSummary("Run the canonical top-up now")
+            .WithDescription("Inserts or reactivates whatever of the canonical campaigns is missing, as at startup, and returns what it did.");
+        admin.MapBackupsApi();
         return app;
     }
 
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json",
+        Description = "The canonical seed file is unusable (the problem says why), or the service is still starting (with Retry-After).")]
     public static async Task<Results<Ok<TopUpSummary>, ProblemHttpResult>> Reseed(
         CanonicalTopUp topUp, StorageState state, CancellationToken cancellationToken)
     {

@@ -1,7 +1,4 @@
-using System.Text.Json.Serialization;
-using Campaigns.Api.Campaigns;
 using Campaigns.Api.Storage;
-using FluentValidation;
 using Serilog;
 using Serilog.Events;
 using Serilog.Filters;
@@ -84,19 +81,5 @@ public static class HostingExtensions
             options.GetLevel = (context, _, exception) =>
                 exception is not null || (context.Response.StatusCode >= 500 && state.Ready) ? LogEventLevel.Error : LogEventLevel.Information;
         });
-    }
-
-    public static IHostApplicationBuilder AddCampaignsApi(this IHostApplicationBuilder builder)
-    {
-        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
-            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
-        builder.Services.AddValidatorsFromAssemblyContaining<CampaignRequestValidator>(ServiceLifetime.Singleton);
-        builder.Services.AddSingleton<CampaignListCache>();
-        builder.Services.AddProblemDetails();
-        builder.Services.AddExceptionHandler<DomainExceptionHandler>();
-        builder.Services.AddOpenApi();
-        builder.Services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
-        return builder;
     }
 }

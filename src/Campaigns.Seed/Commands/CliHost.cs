@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Campaigns;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Storage;
 using Microsoft.Data.Sqlite;
@@ -35,7 +36,7 @@ public static class CliHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None); // its failures reach the user as the command's error
         builder.AddCampaignStorage();
-        builder.AddCampaignsApi();
+        builder.AddCampaignValidators();
         builder.AddCampaignBackups();
         var host = builder.Build();
         host.Services.GetRequiredService<IStartupValidator>().Validate(); // bad settings fail as they do in the API

@@ -114,7 +114,8 @@ internal sealed class ApiDocumentTransformer : IOpenApiDocumentTransformer
                 Required = new HashSet<string> { "status" },
                 Properties = new Dictionary<string, IOpenApiSchema>
                 {
-                    ["status"] = status,
+                    // A check's data may use the same key: the jobs check reports its server's state (running, stopped) here.
+                    ["status"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Healthy, Degraded or Unhealthy; for `jobs`, the job server's state (running, stopped)." },
                     ["description"] = new OpenApiSchema { Type = JsonSchemaType.String | JsonSchemaType.Null },
                 },
             },

@@ -72,12 +72,12 @@ internal sealed class ApiResponsesTransformer(IOptions<RateLimitOptions> rateLim
             if (status == "202" && response is OpenApiResponse accepted)
             {
                 accepted.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                accepted.Headers["Location"] = new OpenApiHeader { Description = "The job to follow (GET).", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                accepted.Headers["Location"] = new OpenApiHeader { Description = "The job to follow (GET).", Required = true, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
             }
             else if (status == "201" && response is OpenApiResponse created)
             {
                 created.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                created.Headers["Location"] = new OpenApiHeader { Description = "The new resource (GET).", Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+                created.Headers["Location"] = new OpenApiHeader { Description = "The new resource (GET).", Required = true, Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
             }
         }
     }

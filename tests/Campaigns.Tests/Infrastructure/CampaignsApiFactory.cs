@@ -2,11 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Storage;
+using Campaigns.Tests.Contract;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -115,6 +117,17 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
         var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         return new Uri(address);
     }
+
+    /// <summary>
+    /// A client whose every response to a documented operation is checked against the served OpenAPI document
+    /// (<see cref="ContractCheckingHandler"/>); otherwise as WebApplicationFactory's (redirects followed, cookies kept).
+    /// </summary>
+    public new HttpClient CreateClient() =>
+        CreateDefaultClient(
+            ClientOptions.BaseAddress,
+            new RedirectHandler(ClientOptions.MaxAutomaticRedirections),
+            new CookieContainerHandler(),
+            new ContractCheckingHandler(() => OpenApiContract.ServedAsync(_settings)));
 
     public HttpClient CreateAdminClient()
     {

@@ -14,11 +14,11 @@ public sealed class RateLimitOptions
     public const int DefaultFailedAdminAuthPerMinute = 10;
 
     /// <summary>Admin requests without the right key allowed per client address and minute; then 429.</summary>
-    [Range(1, 1_000_000)]
+    [Range(1, 1_000_000, ErrorMessage = "RateLimits:FailedAdminAuthPerMinute must be a whole number from 1 to 1000000 (failed admin attempts per client address and minute).")]
     public int FailedAdminAuthPerMinute { get; set; } = DefaultFailedAdminAuthPerMinute;
 
     /// <summary>Unset (the default): public reads are not limited. Set: requests per client address and minute.</summary>
-    [Range(1, 1_000_000)]
+    [Range(1, 1_000_000, ErrorMessage = "RateLimits:PublicRequestsPerMinute must be a whole number from 1 to 1000000 (requests per client address and minute), or unset for no limit.")]
     public int? PublicRequestsPerMinute { get; set; }
 }
 

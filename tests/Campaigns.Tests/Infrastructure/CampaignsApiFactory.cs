@@ -59,6 +59,9 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
 
     public DatabaseProvider Provider { get; }
 
+    /// <summary>The settings this host runs with (besides DATA_DIR and the admin key).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
+
     /// <summary>The PostgreSQL database of this test (its own), in the DATABASE_URL form; null on SQLite.</summary>
     public string? DatabaseUrl { get; }
 

@@ -27,9 +27,10 @@ public static class ForwardedHeadersSetup
         var settings = builder.Configuration.GetSection(ProxyOptions.SectionName).Get<ProxyOptions>() ?? new ProxyOptions();
         var onRailway = !string.IsNullOrEmpty(builder.Configuration["RAILWAY_ENVIRONMENT_ID"]) || !string.IsNullOrEmpty(builder.Configuration["RAILWAY_PROJECT_ID"]);
         var trusted = settings.TrustedProxies ?? (onRailway ? "*" : null);
+        var (networks, proxies) = Parse(trusted); // a bad entry stops the start here, naming the setting
         builder.Services.Configure<ForwardedHeadersOptions>(options =>
         {
-            options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             options.ForwardLimit = 1;
             if (trusted is null)
             {
@@ -38,27 +39,36 @@ public static class ForwardedHeadersSetup
 
             options.KnownIPNetworks.Clear();
             options.KnownProxies.Clear();
-            foreach (var entry in trusted.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (entry == "*")
-                {
-                    options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse("0.0.0.0/0"));
-                    options.KnownIPNetworks.Add(System.Net.IPNetwork.Parse("::/0"));
-                }
-                else if (System.Net.IPNetwork.TryParse(entry, out var network))
-                {
-                    options.KnownIPNetworks.Add(network);
-                }
-                else if (IPAddress.TryParse(entry, out var address))
-                {
-                    options.KnownProxies.Add(address);
-                }
-                else
-                {
-                    throw new InvalidOperationException($"{ProxyOptions.SectionName}:{nameof(ProxyOptions.TrustedProxies)} must list IP addresses or CIDR networks (or '*'), not '{entry}'.");
-                }
-            }
+            networks.ForEach(options.KnownIPNetworks.Add);
+            proxies.ForEach(options.KnownProxies.Add);
         });
         return builder;
+    }
+
+    private static (List<System.Net.IPNetwork> Networks, List<IPAddress> Proxies) Parse(string? trusted)
+    {
+        var (networks, proxies) = (new List<System.Net.IPNetwork>(), new List<IPAddress>());
+        foreach (var entry in (trusted ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (entry == "*")
+            {
+                networks.Add(System.Net.IPNetwork.Parse("0.0.0.0/0"));
+                networks.Add(System.Net.IPNetwork.Parse("::/0"));
+            }
+            else if (System.Net.IPNetwork.TryParse(entry, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (IPAddress.TryParse(entry, out var address))
+            {
+                proxies.Add(address);
+            }
+            else
+            {
+                throw new InvalidOperationException($"{ProxyOptions.SectionName}:{nameof(ProxyOptions.TrustedProxies)} must list IP addresses or CIDR networks (or '*'), not '{entry}'.");
+            }
+        }
+
+        return (networks, proxies);
     }
 }

@@ -25,6 +25,10 @@ public static class AdminApi
         return app;
     }
 
+    /// <summary>Whether an endpoint is behind the admin key (an API route of the group above, or the Hangfire dashboard).</summary>
+    public static bool RequiresAdminKey(IEnumerable<object>? endpointMetadata) =>
+        endpointMetadata?.OfType<Microsoft.AspNetCore.Authorization.IAuthorizeData>().Any(a => a.Policy == AdminAuthentication.Policy) == true;
+
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json",
         Description = "The canonical seed file is unusable (the problem says why), or the service is still starting (with Retry-After).")]
     public static async Task<Results<Ok<TopUpSummary>, ProblemHttpResult>> Reseed(

@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -48,9 +47,7 @@ public static class AdminRateLimiting
     private static RateLimitPartition<string> Partition(HttpContext context, RateLimitOptions limits)
     {
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var endpoint = context.GetEndpoint();
-        var admin = endpoint?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy == AdminAuthentication.Policy) == true;
-        if (admin)
+        if (AdminApi.RequiresAdminKey(context.GetEndpoint()?.Metadata))
         {
             return context.User.Identity?.IsAuthenticated == true
                 ? RateLimitPartition.GetNoLimiter("admin")
@@ -87,7 +84,7 @@ public static class AdminRateLimiting
             {
                 Status = StatusCodes.Status429TooManyRequests,
                 Title = "Too many requests",
-                Detail = context.GetEndpoint()?.Metadata.GetOrderedMetadata<IAuthorizeData>().Any() == true
+                Detail = AdminApi.RequiresAdminKey(context.GetEndpoint()?.Metadata)
                     ? $"Too many failed admin authentications from this address; retry in {seconds} s with the right key."
                     : $"Too many requests from this address; retry in {seconds} s.",
             },

@@ -53,13 +53,18 @@ public static class ValidationFilter
         };
     }
 
+    /// <summary>The registered validator of <paramref name="type"/>, if it has one.</summary>
+    public static IValidator? ValidatorFor(IServiceProvider services, Type type) =>
+        type.IsPrimitive || type == typeof(string) || type.ContainsGenericParameters
+            ? null
+            : services.GetService(typeof(IValidator<>).MakeGenericType(type)) as IValidator;
+
     private static IEnumerable<(int Index, Type Type, IValidator Validator)> Validated(MethodInfo handler, IServiceProvider services)
     {
         foreach (var parameter in handler.GetParameters())
         {
             var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
-            if (!type.IsPrimitive && type != typeof(string) && !type.IsGenericTypeDefinition
-                && services.GetService(typeof(IValidator<>).MakeGenericType(type)) is IValidator validator)
+            if (ValidatorFor(services, type) is { } validator)
             {
                 yield return (parameter.Position, type, validator);
             }

@@ -1,5 +1,4 @@
 using Campaigns.Api.Admin;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.Options;
 using Microsoft.OpenApi;
@@ -18,7 +17,7 @@ internal sealed class ApiResponsesTransformer(IOptions<RateLimitOptions> rateLim
         var document = context.Document!;
         var problem = await CampaignsOpenApi.ProblemReferenceAsync(document, Create(context), cancellationToken);
         var responses = operation.Responses ??= new OpenApiResponses();
-        var admin = context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Any(a => a.Policy == AdminAuthentication.Policy);
+        var admin = AdminApi.RequiresAdminKey(context.Description.ActionDescriptor.EndpointMetadata);
 
         if (admin)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Campaigns.Api.Infrastructure;
 using FluentValidation;
 using FluentValidation.Validators;
 using Microsoft.OpenApi;
@@ -11,8 +12,7 @@ namespace Campaigns.Api.OpenApi;
 /// </summary>
 internal static class ValidatorRules
 {
-    public static IValidator? For(IServiceProvider services, Type type) =>
-        type.IsPrimitive || type == typeof(string) ? null : services.GetService(typeof(IValidator<>).MakeGenericType(type)) as IValidator;
+    public static IValidator? For(IServiceProvider services, Type type) => ValidationFilter.ValidatorFor(services, type);
 
     /// <param name="member">As the validators name it: the JSON property name (see AddCampaignValidators).</param>
     /// <returns>Whether the member is required (a NotEmpty rule that always applies).</returns>

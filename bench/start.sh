@@ -1,29 +1,108 @@
 #!/usr/bin/env bash
-# Start to ready: process start -> first 200 from /health, on an empty data directory (migrate + reseed the 12),
-# RUNS times (default 10); polled every 10 ms with curl. The 1 GB case is in bench/backup.sh.
-#   bench/start.sh
-# The same with hyperfine (includes stopping the process; prints mean and spread):
+# Start to ready (process start -> first 200 from /health, polled every 10 ms) and redeploy downtime (SIGTERM to the
+# running process -> the next process on the same data directory answers 200), for this service against a bare ASP.NET
+# Core app (bench/hello: MapGet("/health")). Both are published here the way the Dockerfile publishes the service
+# (Release, framework-dependent, ReadyToRun), and every round runs each case once, one after the other, so a change in
+# the machine's load hits all of them alike. Prints the medians and the ratios to the bare app.
+#   bench/start.sh                   # RUNS=7 rounds; SIZE_MB=1024 for the large database (0 leaves that case out)
+# One start, for hyperfine (includes stopping the process):
 #   hyperfine --runs 10 --prepare 'rm -rf /tmp/cs-start' 'bench/start.sh --once /tmp/cs-start'
 source "$(dirname "$0")/lib.sh"
-RUNS="${RUNS:-10}"
+RUNS="${RUNS:-7}" SIZE_MB="${SIZE_MB:-1024}" DB_CACHE="${DB_CACHE:-/tmp/campaigns-bench-db}"
+HELLO_DLL="$WORK/hello/Hello.dll"
 
-once() { # once DATA_DIR -> milliseconds to ready
-  local port t0 t1; port=$(free_port)
-  t0=$(date +%s%N); start_api "$1" "$port"
-  until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/health")" == 200 ]]; do
-    kill -0 "$API_PID" 2>/dev/null || { tail -20 "$WORK/api-$port.log" >&2; return 1; }
+publish() {
+  if [[ -n "${SKIP_BUILD:-}" ]]; then return; fi
+  log "dotnet publish -c Release -p:PublishReadyToRun=true (as the Dockerfile does), the service and bench/hello"
+  local r2r=(-c Release --self-contained false -p:PublishReadyToRun=true -v q -nologo)
+  (cd "$ROOT" && dotnet publish src/Campaigns.Api/Campaigns.Api.csproj "${r2r[@]}" -o "$WORK/api" >/dev/null \
+    && dotnet publish bench/hello/Hello.csproj "${r2r[@]}" -o "$WORK/hello" >/dev/null)
+  API_DLL="$WORK/api/Campaigns.Api.dll"
+}
+
+start_hello() { # start_hello PORT: the bare app with the same runtime settings; sets API_PID
+  (cd "$WORK/hello" && exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 dotnet "$HELLO_DLL" \
+    --urls "http://127.0.0.1:$1" >>"$WORK/hello-$1.log" 2>&1) &
+  API_PID=$!
+  PIDS+=("$API_PID")
+}
+
+until_ready() { # until_ready PORT: polls /health every 10 ms until it answers 200
+  until [[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/health")" == 200 ]]; do
+    kill -0 "$API_PID" 2>/dev/null || { tail -20 "$WORK"/*-"$1".log >&2; return 1; }
     sleep 0.01
   done
+}
+
+start_ms() { # start_ms hello|DATA_DIR -> milliseconds from process start to the first 200; stops the process after
+  local port t0 t1; port=$(free_port)
+  t0=$(date +%s%N)
+  if [[ "$1" == hello ]]; then start_hello "$port"; else start_api "$1" "$port"; fi
+  until_ready "$port"
   t1=$(date +%s%N); stop_api
   echo $(( (t1 - t0) / 1000000 ))
 }
 
-if [[ "${1:-}" == --once ]]; then SKIP_BUILD=1; once "${2:?data dir}" >/dev/null; exit; fi
-build_release
-echo "## Start to ready, empty data directory ($(date -u +%FT%TZ))"
+redeploy_ms() { # redeploy_ms hello|DATA_DIR -> milliseconds from SIGTERM to the old process to the new one's first 200
+  local port t0 t1; port=$(free_port)
+  if [[ "$1" == hello ]]; then start_hello "$port"; else start_api "$1" "$port"; fi
+  until_ready "$port"
+  sleep 0.5 # past the first request, as a deploy that has been serving
+  port=$(free_port)
+  t0=$(date +%s%N); stop_api # SIGTERM, then wait for it to exit: the platform releases the volume only then
+  if [[ "$1" == hello ]]; then start_hello "$port"; else start_api "$1" "$port"; fi
+  until_ready "$port"
+  t1=$(date +%s%N); stop_api
+  echo $(( (t1 - t0) / 1000000 ))
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+spread() { sort -n | awk '{a[NR]=$1} END {printf "min %d, median %d, max %d ms", a[1], a[int((NR+1)/2)], a[NR]}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+
+if [[ "${1:-}" == --once ]]; then SKIP_BUILD=1; start_ms "${2:?data dir}" >/dev/null; exit; fi
+publish
+echo "## Start to ready and redeploy downtime ($(date -u +%FT%TZ))"
 echo "$(machine)"
-once "$WORK/warm" >/dev/null # first run pays for loading the runtime files from disk
-times=()
-for i in $(seq "$RUNS"); do times+=("$(once "$WORK/run-$i")"); done
-printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "- %d runs: min %d ms, median %d ms, max %d ms (target < 1000 ms)\n", NR, a[1], a[int((NR+1)/2)], a[NR]}'
+echo "published like the Dockerfile: Release, framework-dependent, ReadyToRun; $RUNS rounds, the cases alternating in each"
+
+EXISTING="$WORK/existing"; start_ms "$EXISTING" >/dev/null # a small database from an earlier start: the normal redeploy
+start_ms hello >/dev/null # the first start of each pays for reading the runtime's files from disk
+cases=(hello existing empty)
+if (( SIZE_MB > 0 )); then
+  if [[ ! -f "$DB_CACHE/campaigns.db" ]] || (( $(stat -c %s "$DB_CACHE/campaigns.db") < SIZE_MB * 1024 * 1024 )); then
+    log "generating a $SIZE_MB MiB database in $DB_CACHE"
+    SKIP_BUILD=1 API_DLL="$API_DLL" bash "$BENCH_DIR/gen-db.sh" "$DB_CACHE" "$SIZE_MB"
+  fi
+  LARGE="$WORK/large"; mkdir -p "$LARGE"; cp "$DB_CACHE/campaigns.db" "$LARGE/campaigns.db"
+  start_ms "$LARGE" >/dev/null # its migrations were applied when it was generated: this start finds none pending
+  cases+=(large)
+  echo "large database: $(( $(stat -c %s "$LARGE/campaigns.db") / 1024 / 1024 )) MiB, no migration pending"
+fi
+
+declare -A results
+for round in $(seq "$RUNS"); do
+  for c in "${cases[@]}"; do
+    case "$c" in
+      hello) dir=hello ;; existing) dir="$EXISTING" ;; large) dir="$LARGE" ;;
+      empty) dir="$WORK/empty-$round" ;;
+    esac
+    results[$c]+="$(start_ms "$dir") "
+  done
+  results[redeploy-hello]+="$(redeploy_ms hello) "
+  results[redeploy]+="$(redeploy_ms "$EXISTING") "
+  log "round $round of $RUNS done"
+done
+
+med() { tr ' ' '\n' <<<"${results[$1]}" | grep . | median; }
+all() { tr ' ' '\n' <<<"${results[$1]}" | grep . | spread; }
+hello=$(med hello)
+echo "- bare app, start to ready: $(all hello)"
+echo "- service, existing small database: $(all existing); ratio $(ratio "$(med existing)" "$hello") (target <= 1.5)"
+echo "- service, empty data directory: $(all empty); ratio $(ratio "$(med empty)" "$hello") (target <= 2)"
+if [[ -n "${results[large]:-}" ]]; then
+  echo "- service, large database: $(all large); ratio $(ratio "$(med large)" "$hello") (target <= 2)"
+fi
+echo "- bare app, redeploy (SIGTERM -> new process answers 200): $(all redeploy-hello)"
+echo "- service, redeploy on the small database: $(all redeploy); ratio to the bare app's start $(ratio "$(med redeploy)" "$hello") (target <= 2)"
 echo "- load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -4,6 +4,10 @@ using Campaigns.Api.Campaigns;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.OpenApi;
+using Campaigns.Api.Restores;
+using Campaigns.Api.Seeding;
+using Campaigns.Api.Startup;
 using Campaigns.Api.Storage;
 using Serilog;
 
@@ -12,12 +16,16 @@ var builder = WebApplication.CreateBuilder(args);
 builder.UsePlatformPort();
 builder.AddCampaignLogging();
 builder.AddCampaignStorage();
+builder.AddCanonicalSeed();
+builder.AddCampaignStartup();
 builder.AddCampaignBackups();
+builder.AddCampaignRestores();
 builder.AddCampaignJobs();
 builder.AddAdminAuthentication();
 builder.AddAdminRateLimiting();
 builder.AddCampaignForwardedHeaders();
 builder.AddCampaignsApi();
+builder.Services.AddCampaignsOpenApi();
 builder.AddCampaignHealth();
 
 var app = builder.Build();
@@ -37,7 +45,9 @@ app.UseAuthorization();
 app.MapOpenApi();
 app.MapCampaignHealth();
 app.MapCampaignsApi();
-app.MapAdminApi();
+var admin = app.MapAdminApi(); // every admin route, in one group: the key, its rate limit, validated input
+admin.MapCampaignWrites();
+admin.MapBackupsApi();
 app.MapCampaignJobs();
 
 try

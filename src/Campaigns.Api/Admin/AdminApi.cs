@@ -1,5 +1,3 @@
-using Campaigns.Api.Backups;
-using Campaigns.Api.Campaigns;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
@@ -11,18 +9,16 @@ namespace Campaigns.Api.Admin;
 public static class AdminApi
 {
     /// <summary>
-    /// Every admin route of the API, in one group: behind the admin key (and so its rate limit on failed attempts), with
-    /// validated input. Each feature maps its own routes onto this group.
+    /// The one group of admin routes: behind the admin key (and so its rate limit on failed attempts), with validated
+    /// input. Program.cs maps each feature's admin routes onto it (features depend on Admin, never the reverse).
     /// </summary>
-    public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapAdminApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("").RequireAuthorization(AdminAuthentication.Policy).WithValidation();
-        admin.MapCampaignWrites();
         admin.MapPost("/api/admin/reseed", Reseed).WithName("Reseed").WithTags("Admin")
             .WithSummary("Run the canonical top-up now")
             .WithDescription("Inserts or reactivates whatever of the canonical campaigns is missing, as at startup, and returns what it did.");
-        admin.MapBackupsApi();
-        return app;
+        return admin;
     }
 
     /// <summary>Whether an endpoint is behind the admin key (an API route of the group above, or the Hangfire dashboard).</summary>
@@ -34,7 +30,7 @@ public static class AdminApi
     public static async Task<Results<Ok<TopUpSummary>, ProblemHttpResult>> Reseed(
         CanonicalTopUp topUp, StorageState state, CancellationToken cancellationToken)
     {
-        var summary = await topUp.RunAsync(SeedTriggers.Manual, cancellationToken);
+        var summary = await topUp.RunAsync(SeedTrigger.Manual, cancellationToken);
         state.LastTopUp = summary;
         return summary.Applied
             ? TypedResults.Ok(summary)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 
 namespace Campaigns.Api.Backups;
@@ -49,7 +50,42 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
         List().Where(e => e.IsGood(expectedActive));
 
     internal void WriteSidecar(BackupEntry entry) =>
-        SqliteFile.WriteAtomically(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, Json));
+        AtomicFile.Write(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, Json));
+
+    /// <summary>Records in its sidecar that a backup published unverified (a pre-restore backup) has since passed its check.</summary>
+    public void MarkVerified(BackupEntry entry)
+    {
+        if (File.Exists(PathOf(entry.Name)))
+        {
+            WriteSidecar(entry with { Verified = true });
+            logger.LogInformation("Backup {BackupName} verified", entry.Name);
+        }
+    }
+
+    /// <summary>Deletes a backup and its sidecar.</summary>
+    public void Remove(BackupEntry entry)
+    {
+        var path = PathOf(entry.Name);
+        // The file goes first: a crash in between leaves a sidecar without a file (ignored, cleaned), never the reverse.
+        TryDelete(path);
+        TryDelete(BackupNames.SidecarOf(path));
+    }
+
+    /// <summary>False when the file was not there or could not be deleted (logged: a leftover is cleaned later, never fatal).</summary>
+    internal bool TryDelete(string path)
+    {
+        if (AtomicFile.TryDelete(path, out var error))
+        {
+            return true;
+        }
+
+        if (error is not null)
+        {
+            logger.LogWarning("Could not delete {FilePath}: {Reason}", path, error);
+        }
+
+        return false;
+    }
 
     internal BackupEntry? ReadSidecar(string path)
     {

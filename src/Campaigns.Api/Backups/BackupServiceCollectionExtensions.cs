@@ -1,11 +1,11 @@
-using Campaigns.Api.Health;
+using Campaigns.Api.Transfer;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.Backups;
 
 public static class BackupServiceCollectionExtensions
 {
-    /// <summary>Backups, restores and startup recovery: shared by the API and the CLI (which never starts the web host).</summary>
+    /// <summary>Writing, verifying and maintaining backups: shared by the API and the CLI (which never starts the web host).</summary>
     public static IHostApplicationBuilder AddCampaignBackups(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -16,13 +16,14 @@ public static class BackupServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<BackupOptions>, BackupScheduleValidator>();
 
         services.AddSingleton<BackupCatalog>();
+        services.AddSingleton<BackupVerifier>();
+        services.AddSingleton<BackupPublisher>();
+        services.AddSingleton<SqliteBackupCopy>();
+        services.AddSingleton<SnapshotBackupCopy>();
+        services.AddSingleton<BackupRotation>();
+        services.AddSingleton<BackupCleanup>();
         services.AddSingleton<BackupService>();
-        services.AddSingleton<LiveDatabaseSwap>();
-        services.AddSingleton<RestoreService>();
-        services.AddSingleton<RecoveryLog>();
-        services.AddSingleton<DatabaseRecovery>();
         services.AddScoped<CampaignSnapshotService>();
-        services.AddHealthChecks().AddCheck<BackupsHealthCheck>("backups");
         return builder;
     }
 }

@@ -1,3 +1,5 @@
+using Campaigns.Api.Common;
+
 namespace Campaigns.Api.Campaigns;
 
 public sealed class Campaign
@@ -20,6 +22,8 @@ public sealed class Campaign
     public DateTime UpdatedAt { get; set; }
 }
 
+/// <summary>Who a campaign belongs to; "user" or "canonical" in responses and snapshots.</summary>
+[WireEnum]
 public enum CampaignSource
 {
     User = 0,

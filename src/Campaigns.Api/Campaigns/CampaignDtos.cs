@@ -1,36 +1,29 @@
 namespace Campaigns.Api.Campaigns;
 
-public sealed record CampaignDto(
-    int Id,
-    string Key,
-    string Name,
-    string Property,
-    bool Active,
-    string Description,
-    string OfferUrl,
-    string ImageUrl,
-    string CallToAction,
-    int Priority,
-    string Source,
-    DateTime CreatedAt,
-    DateTime UpdatedAt)
+/// <summary>A campaign as the API returns it: its content between its id and its origin and times.</summary>
+public sealed record CampaignDto : StoredCampaign
 {
-    public static CampaignDto From(Campaign c) =>
-        new(c.Id, c.Key, c.Name, c.Property, c.Active, c.Description, c.OfferUrl, c.ImageUrl, c.CallToAction, c.Priority,
-            c.Source == CampaignSource.Canonical ? "canonical" : "user",
-            DateTime.SpecifyKind(c.CreatedAt, DateTimeKind.Utc), DateTime.SpecifyKind(c.UpdatedAt, DateTimeKind.Utc));
+    public CampaignDto()
+    {
+    }
+
+    private CampaignDto(Campaign campaign)
+        : base(campaign)
+    {
+    }
+
+    public static CampaignDto From(Campaign campaign) => new(campaign);
 }
 
 /// <summary>Body of POST and PUT. Everything but the key and name has a sensible default.</summary>
-public sealed record CampaignRequest
+public sealed record CampaignRequest : CampaignContent
 {
-    public string Key { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string Property { get; init; } = "";
-    public bool Active { get; init; } = true;
-    public string Description { get; init; } = "";
-    public string OfferUrl { get; init; } = "";
-    public string ImageUrl { get; init; } = "";
-    public string CallToAction { get; init; } = "";
-    public int Priority { get; init; }
+    public CampaignRequest()
+    {
+    }
+
+    public CampaignRequest(CampaignContent content)
+        : base(content)
+    {
+    }
 }

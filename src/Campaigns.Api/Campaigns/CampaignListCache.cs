@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Data.Sqlite;

@@ -1,4 +1,3 @@
-using Campaigns.Api.Admin;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +7,7 @@ namespace Campaigns.Api.Campaigns;
 
 public static class CampaignsApi
 {
-    /// <summary>The public reads; the writes are admin routes, mapped by <see cref="AdminApi"/> through <see cref="MapCampaignWrites"/>.</summary>
+    /// <summary>The public reads; the writes are admin routes, mapped onto the admin group through <see cref="MapCampaignWrites"/>.</summary>
     public static IEndpointRouteBuilder MapCampaignsApi(this IEndpointRouteBuilder app)
     {
         var campaigns = app.MapGroup("/api/campaigns").WithTags("Campaigns").WithValidation();
@@ -79,15 +78,7 @@ public static class CampaignsApi
         CampaignRequest request, CampaignsDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow().UtcDateTime;
-        var campaign = new Campaign
-        {
-            Key = request.Key,
-            Name = request.Name,
-            Property = request.Property,
-            Source = CampaignSource.User,
-            CreatedAt = now,
-        };
-        Apply(request, campaign, now);
+        var campaign = request.ToEntity(CampaignSource.User, now, now);
         db.Campaigns.Add(campaign);
         await db.SaveChangesAsync(cancellationToken); // a duplicate key becomes 409 in DomainExceptionHandler
         return TypedResults.Created($"/api/campaigns/{campaign.Id}", CampaignDto.From(campaign));
@@ -102,8 +93,8 @@ public static class CampaignsApi
             return TypedResults.NotFound();
         }
 
-        campaign.Key = request.Key;
-        Apply(request, campaign, time.GetUtcNow().UtcDateTime);
+        request.ApplyTo(campaign);
+        campaign.UpdatedAt = time.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(CampaignDto.From(campaign));
     }
@@ -113,18 +104,5 @@ public static class CampaignsApi
     {
         var deleted = await db.Campaigns.Where(c => c.Id == id).ExecuteDeleteAsync(cancellationToken);
         return deleted == 0 ? TypedResults.NotFound() : TypedResults.NoContent();
-    }
-
-    private static void Apply(CampaignRequest request, Campaign campaign, DateTime now)
-    {
-        campaign.Name = request.Name;
-        campaign.Property = request.Property;
-        campaign.Active = request.Active;
-        campaign.Description = request.Description;
-        campaign.OfferUrl = request.OfferUrl;
-        campaign.ImageUrl = request.ImageUrl;
-        campaign.CallToAction = request.CallToAction;
-        campaign.Priority = request.Priority;
-        campaign.UpdatedAt = now;
     }
 }

@@ -1,13 +1,12 @@
 using System.Text.Json.Serialization;
 using Campaigns.Api.Infrastructure;
-using Campaigns.Api.OpenApi;
 using FluentValidation;
 
 namespace Campaigns.Api.Campaigns;
 
 public static class CampaignsApiServices
 {
-    /// <summary>What the HTTP API needs: validators, the list cache, problem details, JSON rules and the OpenAPI document.</summary>
+    /// <summary>What the HTTP API needs: validators, the list cache, problem details and JSON rules.</summary>
     public static IHostApplicationBuilder AddCampaignsApi(this IHostApplicationBuilder builder)
     {
         builder.AddCampaignValidators();
@@ -19,7 +18,6 @@ public static class CampaignsApiServices
         // Binding failures (a query value that is not a number, malformed JSON) reach DomainExceptionHandler in every
         // environment, so a client gets the same problem naming the field in Production as in Development.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
-        builder.Services.AddCampaignsOpenApi();
         return builder;
     }
 

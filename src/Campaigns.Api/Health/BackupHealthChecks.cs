@@ -1,4 +1,6 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.Common;
+using Campaigns.Api.Restores;
 using Campaigns.Api.Storage;
 using Hangfire;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -37,7 +39,7 @@ public sealed class BackupsHealthCheck(
         var since = newest?.CreatedAt ?? state.Volume?.CheckedAt ?? now;
         if (attempt is { Succeeded: false })
         {
-            return Task.FromResult(HealthCheckResult.Degraded($"The last backup ({attempt.Trigger}, {attempt.At:O}) failed: {attempt.Error}", data: data));
+            return Task.FromResult(HealthCheckResult.Degraded($"The last backup ({attempt.Trigger.ToWire()}, {attempt.At:O}) failed: {attempt.Error}", data: data));
         }
 
         if (now - since > allowedAge)

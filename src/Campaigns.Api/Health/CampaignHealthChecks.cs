@@ -56,7 +56,8 @@ public sealed class StorageHealthCheck(StorageState state, DatabaseTarget databa
 }
 
 /// <summary>Can we read the database, and does it hold the campaigns the canonical file promises?</summary>
-public sealed class DatabaseHealthCheck(CampaignsDbContext db, DatabaseTarget database, StorageState state, CanonicalSeedSource seed) : IHealthCheck
+public sealed class DatabaseHealthCheck(
+    CampaignsDbContext db, DatabaseMigrator migrator, DatabaseTarget database, StorageState state, CanonicalSeedSource seed) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -80,7 +81,7 @@ public sealed class DatabaseHealthCheck(CampaignsDbContext db, DatabaseTarget da
             data["activeCampaigns"] = active;
             data["totalCampaigns"] = total;
             data["expectedActive"] = expected;
-            data["schemaVersion"] = (await db.Database.GetAppliedMigrationsAsync(cancellationToken)).LastOrDefault() ?? "";
+            data["schemaVersion"] = await migrator.SchemaVersionAsync(cancellationToken);
             if (lastReseed is not null)
             {
                 data["lastReseed"] = new

@@ -10,6 +10,7 @@ public static class HealthEndpoints
     public static IHostApplicationBuilder AddCampaignHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks()
+            .AddCheck<BackupsHealthCheck>("backups")
             .AddCheck<StorageHealthCheck>("storage")
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<SeedFileHealthCheck>("seed");

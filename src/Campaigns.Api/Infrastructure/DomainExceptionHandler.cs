@@ -1,15 +1,9 @@
 using System.Text.Json;
+using Campaigns.Api.Common;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Campaigns.Api.Infrastructure;
-
-/// <summary>A domain failure that maps to a specific HTTP status; thrown by services, rendered here only.</summary>
-public class DomainException(int statusCode, string title, string detail) : Exception(detail)
-{
-    public int StatusCode { get; } = statusCode;
-    public string Title { get; } = title;
-}
 
 /// <summary>The one place where exceptions become RFC 9457 ProblemDetails, so endpoints carry no try/catch.</summary>
 public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails, ILogger<DomainExceptionHandler> logger) : IExceptionHandler
@@ -27,7 +21,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails
             },
             BadHttpRequestException bad when ParameterBindingProblem.From(bad) is { } binding => binding,
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
-            DomainException domain => new ProblemDetails { Status = domain.StatusCode, Title = domain.Title, Detail = domain.Message },
+            DomainException domain => new ProblemDetails { Status = StatusOf(domain), Title = domain.Title, Detail = domain.Message },
             _ when DatabaseErrors.IsUniqueViolation(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
@@ -66,6 +60,15 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails
             Exception = exception,
         });
     }
+
+    private static int StatusOf(DomainException exception) => exception switch
+    {
+        NotFoundException => StatusCodes.Status404NotFound,
+        InvalidInputException => StatusCodes.Status400BadRequest,
+        ConflictException => StatusCodes.Status409Conflict,
+        RefusedException => StatusCodes.Status422UnprocessableEntity,
+        _ => StatusCodes.Status500InternalServerError,
+    };
 
     private static ValidationProblemDetails InvalidJson(JsonException json)
     {

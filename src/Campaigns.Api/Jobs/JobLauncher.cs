@@ -1,4 +1,5 @@
-using Campaigns.Api.Backups;
+using Campaigns.Api.Common;
+using Campaigns.Api.Restores;
 using Hangfire;
 
 namespace Campaigns.Api.Jobs;
@@ -14,12 +15,12 @@ public sealed record JobAccepted(string JobId, string Kind, string State, string
 /// <summary>Records a job in our store, then hands it to Hangfire. Everything that can be refused is refused before queueing.</summary>
 public sealed class JobLauncher(JobStore jobs, RestoreService restores, IBackgroundJobClient hangfire, JobQueues queues, ILogger<JobLauncher> logger)
 {
-    public JobAccepted StartRestore(string source, string? backup)
+    public JobAccepted StartRestore(RestoreSource source, string? backup)
     {
-        restores.ResolveBackup(source, backup); // 404 before anything is queued
-        var record = jobs.Create(JobKinds.Restore, source, backup);
+        restores.ResolveBackup(source, backup); // refused before anything is queued
+        var record = jobs.Create(JobKinds.Restore, source.ToWire(), backup);
         Enqueue(record, () => hangfire.Enqueue<CampaignJobs>(queues.ThisProcess, j => j.RestoreAsync(record.JobId, CancellationToken.None)));
-        logger.LogWarning("Restore job {JobId} queued: source {RestoreSource} {BackupName}", record.JobId, source, backup);
+        logger.LogWarning("Restore job {JobId} queued: source {RestoreSource} {BackupName}", record.JobId, source.ToWire(), backup);
         return JobAccepted.From(record);
     }
 

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Campaigns.Api.Backups;
-using Campaigns.Api.Infrastructure;
+using Campaigns.Api.Restores;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 
 namespace Campaigns.Api.Jobs;
@@ -47,15 +48,14 @@ public sealed partial class JobStore(DataDirectory dataDirectory, TimeProvider t
     [GeneratedRegex("^[0-9a-f]{32}$", RegexOptions.CultureInvariant)]
     private static partial Regex JobId();
 
-    /// <summary>Creates an enqueued job; a second restore while one is enqueued or running is a 409.</summary>
+    /// <summary>Creates an enqueued job; a second restore while one is enqueued or running is refused.</summary>
     public JobRecord Create(string kind, string? source, string? backup = null)
     {
         lock (_lock)
         {
             if (kind == JobKinds.Restore && _activeRestore is { } active && Get(active) is { } running && JobStates.IsActive(running.State))
             {
-                throw new DomainException(StatusCodes.Status409Conflict, "A restore is already running",
-                    $"Restore job {running.JobId} is {running.State}; only one restore runs at a time. Follow it at /api/admin/jobs/{running.JobId}.");
+                throw new RestoreAlreadyRunningException(running.JobId, running.State);
             }
 
             var record = new JobRecord(Guid.CreateVersion7().ToString("N"), kind, source, backup, JobStates.Enqueued, time.GetUtcNow(), null, null, null, null);
@@ -145,7 +145,7 @@ public sealed partial class JobStore(DataDirectory dataDirectory, TimeProvider t
     private void Save(JobRecord record)
     {
         Directory.CreateDirectory(dataDirectory.JobsPath);
-        SqliteFile.WriteAtomically(PathOf(record.JobId)!, JsonSerializer.SerializeToUtf8Bytes(record, BackupCatalog.Json));
+        AtomicFile.Write(PathOf(record.JobId)!, JsonSerializer.SerializeToUtf8Bytes(record, BackupCatalog.Json));
     }
 
     /// <summary>Null for anything that is not one of our ids, so a request can never name another file.</summary>

@@ -1,4 +1,5 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.Restores;
 using Campaigns.Api.Jobs;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;

@@ -1,3 +1,5 @@
+using Campaigns.Api.Campaigns;
+
 namespace Campaigns.Api.Seeding;
 
 /// <summary>The versioned file in seed-data/: the campaigns that must always be there, and those that must never return.</summary>
@@ -16,15 +18,5 @@ public sealed record RetiredCampaign
     public string Reason { get; init; } = "";
 }
 
-public sealed record CanonicalCampaign
-{
-    public string Key { get; init; } = "";
-    public string Name { get; init; } = "";
-    public string Property { get; init; } = "";
-    public bool Active { get; init; } = true;
-    public string Description { get; init; } = "";
-    public string OfferUrl { get; init; } = "";
-    public string ImageUrl { get; init; } = "";
-    public string CallToAction { get; init; } = "";
-    public int Priority { get; init; }
-}
+/// <summary>A campaign that must always be there; matched by key.</summary>
+public sealed record CanonicalCampaign : CampaignContent;

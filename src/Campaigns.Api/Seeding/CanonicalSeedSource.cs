@@ -13,6 +13,9 @@ public sealed class CanonicalSeedSource(IOptions<SeedingOptions> options, TimePr
 
     public int ExpectedActive(CanonicalSeed seed) => options.Value.ExpectedActive ?? seed.ExpectedActive;
 
+    /// <summary>How many active campaigns a good backup holds at least; 0 while the canonical file is unusable.</summary>
+    public int ExpectedActive() => Load() is { Seed: { } canonical } ? ExpectedActive(canonical) : 0;
+
     public SeedLoadResult Load()
     {
         var result = CanonicalSeedFile.Load(FilePath, time);

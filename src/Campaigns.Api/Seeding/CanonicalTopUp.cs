@@ -1,11 +1,12 @@
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Common;
 using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;
 
 namespace Campaigns.Api.Seeding;
 
 public sealed record TopUpSummary(
-    string Trigger,
+    SeedTrigger Trigger,
     bool Applied,
     string? Error,
     int? SeedVersion,
@@ -21,14 +22,6 @@ public sealed record TopUpSummary(
     public bool Changed => Inserted.Count + Reactivated.Count + Removed.Count > 0;
 }
 
-public static class SeedTriggers
-{
-    public const string Startup = "startup";
-    public const string Manual = "manual";
-    public const string Restore = "restore";
-    public const string Cli = "cli";
-}
-
 /// <summary>
 /// Makes sure the canonical campaigns are there: removes retired ones, and when fewer than the expected number are
 /// active, inserts the missing canonical campaigns and reactivates inactive ones. Campaigns users created are never
@@ -40,7 +33,7 @@ public sealed class CanonicalTopUp(
     TimeProvider time,
     ILogger<CanonicalTopUp> logger)
 {
-    public async Task<TopUpSummary> RunAsync(string trigger, CancellationToken cancellationToken = default)
+    public async Task<TopUpSummary> RunAsync(SeedTrigger trigger, CancellationToken cancellationToken = default)
     {
         var load = seedSource.Load();
         var now = time.GetUtcNow();
@@ -74,7 +67,7 @@ public sealed class CanonicalTopUp(
             var nowUtc = now.UtcDateTime;
             foreach (var canonical in seed.Campaigns.Where(c => !existing.ContainsKey(c.Key)))
             {
-                db.Campaigns.Add(ToEntity(canonical, nowUtc));
+                db.Campaigns.Add(canonical.ToEntity(CampaignSource.Canonical, nowUtc, nowUtc));
                 inserted.Add(canonical.Key);
             }
 
@@ -101,7 +94,7 @@ public sealed class CanonicalTopUp(
             {
                 SeedVersion = seed.Version,
                 FileSha256 = load.Sha256!,
-                Trigger = trigger,
+                Trigger = trigger.ToWire(),
                 Inserted = inserted.Count,
                 Reactivated = reactivated.Count,
                 Removed = removed.Count,
@@ -143,30 +136,14 @@ public sealed class CanonicalTopUp(
         {
             logger.LogWarning(
                 "Reseed ({Trigger}) from seed version {SeedVersion}: active {ActiveBefore} -> {ActiveAfter} of {ExpectedActive} expected; inserted {Inserted}, reactivated {Reactivated}, removed {Removed}",
-                summary.Trigger, summary.SeedVersion, summary.ActiveBefore, summary.ActiveAfter, summary.ExpectedActive,
+                summary.Trigger.ToWire(), summary.SeedVersion, summary.ActiveBefore, summary.ActiveAfter, summary.ExpectedActive,
                 summary.Inserted, summary.Reactivated, summary.Removed);
         }
         else
         {
             logger.LogInformation(
                 "Campaigns healthy with {ActiveCampaigns} active campaigns ({ExpectedActive} expected); nothing to restore ({Trigger})",
-                summary.ActiveAfter, summary.ExpectedActive, summary.Trigger);
+                summary.ActiveAfter, summary.ExpectedActive, summary.Trigger.ToWire());
         }
     }
-
-    internal static Campaign ToEntity(CanonicalCampaign canonical, DateTime nowUtc) => new()
-    {
-        Key = canonical.Key,
-        Name = canonical.Name,
-        Property = canonical.Property,
-        Active = canonical.Active,
-        Description = canonical.Description,
-        OfferUrl = canonical.OfferUrl,
-        ImageUrl = canonical.ImageUrl,
-        CallToAction = canonical.CallToAction,
-        Priority = canonical.Priority,
-        Source = CampaignSource.Canonical,
-        CreatedAt = nowUtc,
-        UpdatedAt = nowUtc,
-    };
 }

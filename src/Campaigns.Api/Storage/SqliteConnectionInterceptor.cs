@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Campaigns.Api.SqliteFiles;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Campaigns.Api.Storage;

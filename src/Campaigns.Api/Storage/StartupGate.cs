@@ -8,7 +8,7 @@ public static class StartupGate
     public const string Title = "Starting";
 
     /// <summary>
-    /// The server listens while <see cref="StartupInitializer"/> still runs (hosted services start concurrently, so a
+    /// The server listens while the startup sequence (Startup/StartupInitializer) still runs (hosted services start concurrently, so a
     /// deploy answers sooner), but nothing may read or write a database that is not yet checked, recovered, migrated and
     /// topped up: until then every request except the health probes gets a 503 problem with Retry-After.
     /// </summary>

@@ -1,4 +1,4 @@
-using Campaigns.Api.Seeding;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage.CompiledModels.Postgres;
 using Campaigns.Api.Storage.CompiledModels.Sqlite;
 using Microsoft.Data.Sqlite;
@@ -11,8 +11,7 @@ public static class StorageServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the database (PostgreSQL when DATABASE_URL or ConnectionStrings:Campaigns is set, otherwise SQLite on
-    /// the persistent data directory), the canonical seed, and the startup sequence that checks the storage, migrates,
-    /// and tops up the campaigns before the app reports ready.
+    /// the persistent data directory).
     /// </summary>
     public static IHostApplicationBuilder AddCampaignStorage(this IHostApplicationBuilder builder)
     {
@@ -21,10 +20,6 @@ public static class StorageServiceCollectionExtensions
 
         services.AddOptions<StorageOptions>()
             .BindConfiguration(StorageOptions.SectionName)
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddOptions<SeedingOptions>()
-            .BindConfiguration(SeedingOptions.SectionName)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
@@ -56,15 +51,9 @@ public static class StorageServiceCollectionExtensions
             ? sp.GetRequiredService<PostgresCampaignsDbContext>()
             : sp.GetRequiredService<SqliteCampaignsDbContext>());
 
-        services.AddSingleton<LiveDatabaseGate>();
-        services.AddSingleton<CanonicalSeedSource>();
-        services.AddScoped<CanonicalTopUp>();
+        services.AddSingleton(sp => new LiveDatabaseGate(sp.GetRequiredService<DatabaseTarget>().ConnectionString));
+        services.AddSingleton<LiveDatabaseContents>();
         services.AddScoped<DatabaseMigrator>();
-        services.AddHostedService<StartupInitializer>();
-        // Kestrel (also a hosted service) starts listening while the startup sequence runs instead of after it, so the
-        // two share the machine's cores; UseStartupGate and the health checks keep every answer but 503 until it is done.
-        // The host still waits for both: a failed startup sequence stops the process as before.
-        services.Configure<HostOptions>(host => host.ServicesStartConcurrently = true);
         return builder;
     }
 

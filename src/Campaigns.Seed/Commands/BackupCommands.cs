@@ -2,8 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Common;
+using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
+using Campaigns.Api.Transfer;
 using FluentValidation;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -30,7 +33,7 @@ public static class BackupCommands
             foreach (var e in entries)
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{e.Name}  {e.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  {e.Trigger,-11}  {e.ActiveCampaigns,4} active  {e.SizeBytes,10} bytes  {(e.Verified ? "verified" : "UNVERIFIED")}  sha256 {e.Sha256}"));
+                    $"{e.Name}  {e.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  {e.Trigger.ToWire(),-11}  {e.ActiveCampaigns,4} active  {e.SizeBytes,10} bytes  {(e.Verified ? "verified" : "UNVERIFIED")}  sha256 {e.Sha256}"));
             }
 
             return Task.FromResult(ExitCodes.Ok);
@@ -42,12 +45,12 @@ public static class BackupCommands
         verify.SetAction((parse, _) => CliHost.RunAsync(parse, verifyDir, (services, output) =>
         {
             var catalog = services.GetRequiredService<BackupCatalog>();
-            var backups = services.GetRequiredService<BackupService>();
+            var verifier = services.GetRequiredService<BackupVerifier>();
             IReadOnlyList<BackupEntry> targets;
             if (parse.GetValue(name) is { } one)
             {
-                var entry = CheckedName(one) is { } invalid ? throw invalid : catalog.Find(one);
-                targets = entry is null ? throw NotFound(one) : [entry];
+                var entry = BackupNames.IsValid(one) ? catalog.Find(one) : throw new InvalidBackupNameException(one);
+                targets = entry is null ? throw new BackupNotFoundException(one) : [entry];
             }
             else
             {
@@ -55,7 +58,7 @@ public static class BackupCommands
             }
 
             var failed = 0;
-            foreach (var result in targets.Select(backups.Verify))
+            foreach (var result in targets.Select(verifier.Verify))
             {
                 output.WriteLine(result.Ok ? $"ok      {result.Name}" : $"FAILED  {result.Name}: {result.Problem}");
                 failed += result.Ok ? 0 : 1;
@@ -74,7 +77,7 @@ public static class BackupCommands
         var command = new Command("backup", "Back up the live database now (safe while the API runs).") { dataDir };
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, dataDir, async (services, output) =>
         {
-            var entry = await services.GetRequiredService<BackupService>().CreateAsync(BackupTriggers.Manual, cancellationToken);
+            var entry = await services.GetRequiredService<BackupService>().CreateAsync(BackupTrigger.Manual, cancellationToken);
             output.WriteLine($"Backup {entry.Name}: {entry.ActiveCampaigns} active campaigns, {entry.SizeBytes} bytes, sha256 {entry.Sha256}");
             return ExitCodes.Ok;
         }));
@@ -91,10 +94,10 @@ public static class BackupCommands
             var target = parse.GetValue(what)!;
             var (source, name) = target switch
             {
-                "latest" => (RestoreSources.LatestBackup, null),
-                "canonical" => (RestoreSources.Canonical, null),
-                _ when CheckedName(target) is { } invalid => throw invalid,
-                _ => (RestoreSources.Backup, target),
+                "latest" => (RestoreSource.LatestBackup, null),
+                "canonical" => (RestoreSource.Canonical, null),
+                _ when !BackupNames.IsValid(target) => throw new InvalidBackupNameException(target),
+                _ => (RestoreSource.Backup, target),
             };
             var result = await services.GetRequiredService<RestoreService>().RestoreAsync(source, name, cancellationToken: cancellationToken);
             output.WriteLine(
@@ -157,7 +160,7 @@ public static class BackupCommands
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, dataDir, async (services, output) =>
         {
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-            var summary = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Cli, cancellationToken);
+            var summary = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Cli, cancellationToken);
             if (!summary.Applied)
             {
                 parse.InvocationConfiguration.Error.WriteLine($"error: {summary.Error}");
@@ -170,13 +173,4 @@ public static class BackupCommands
         }));
         return command;
     }
-
-    private static Campaigns.Api.Infrastructure.DomainException? CheckedName(string name) =>
-        BackupNames.IsValid(name)
-            ? null
-            : new Campaigns.Api.Infrastructure.DomainException(400, "Invalid backup name",
-                $"'{name}' is not a backup file name (expected campaigns_backup_YYYYMMDD_HHMMSS_fff.sqlite or .snapshot.json).");
-
-    private static Campaigns.Api.Infrastructure.DomainException NotFound(string name) =>
-        new(404, "Backup not found", $"There is no backup named '{name}'.");
 }

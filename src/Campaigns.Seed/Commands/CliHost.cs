@@ -1,7 +1,11 @@
 using System.CommandLine;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Common;
 using Campaigns.Api.Infrastructure;
+using Campaigns.Api.Restores;
+using Campaigns.Api.Seeding;
+using Campaigns.Api.Transfer;
 using Campaigns.Api.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,8 +40,10 @@ public static class CliHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None); // its failures reach the user as the command's error
         builder.AddCampaignStorage();
+        builder.AddCanonicalSeed();
         builder.AddCampaignValidators();
         builder.AddCampaignBackups();
+        builder.AddCampaignRestores();
         var host = builder.Build();
         host.Services.GetRequiredService<IStartupValidator>().Validate(); // bad settings fail as they do in the API
         return host;
@@ -72,10 +78,11 @@ public static class CliHost
         }
     }
 
+    /// <summary>The same domain exceptions the API maps to its statuses (404, 400, 409/422) map to these exit codes.</summary>
     private static int? ExitCodeFor(Exception exception) => exception switch
     {
-        DomainException { StatusCode: 404 } => ExitCodes.NotFound,
-        DomainException { StatusCode: 400 } or SnapshotFormatException or OptionsValidationException => ExitCodes.InvalidInput,
+        NotFoundException => ExitCodes.NotFound,
+        InvalidInputException or SnapshotFormatException or OptionsValidationException => ExitCodes.InvalidInput,
         DomainException or BackupFailedException or SqliteException or IOException or UnauthorizedAccessException => ExitCodes.Failed,
         _ => null,
     };

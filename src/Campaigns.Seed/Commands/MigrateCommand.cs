@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Data.Common;
-using Campaigns.Api.Backups;
+using Campaigns.Api.Transfer;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;

@@ -1,8 +1,12 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Restores;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using BackupTriggers = Campaigns.Api.Backups.BackupTrigger;
+using RestoreSources = Campaigns.Api.Restores.RestoreSource;
 
 namespace Campaigns.Tests.Backups;
 
@@ -120,6 +124,7 @@ public sealed class BackupServiceTests
         SeedFiles.AddBallast(database, megabytes: 2);
         await using var api = new CampaignsApiFactory(dir.Path);
         var backups = api.Service<BackupService>();
+        await api.WaitForStartupBackupAsync();
         var catalogBefore = api.Service<BackupCatalog>().List().Select(e => e.Name).ToList(); // the startup backup
         using (var connection = SqliteFile.Open(database, SqliteOpenMode.ReadWrite))
         {
@@ -208,7 +213,7 @@ public sealed class BackupServiceTests
         var oldQuarantined = File(quarantine, "campaigns_20200101_000000_000.db", TimeSpan.FromDays(8));
         var recentQuarantined = File(quarantine, "campaigns_20200101_000000_001.db", TimeSpan.FromDays(6));
 
-        var removed = api.Service<BackupService>().Cleanup(atStartup: false).Removed;
+        var removed = api.Service<BackupCleanup>().Cleanup(atStartup: false).Removed;
 
         Assert.Equal(new[] { staleTemporary, orphanSidecar, oldQuarantined }.Order(), removed.Order());
         Assert.True(System.IO.File.Exists(freshTemporary), "a backup another process is writing right now is left alone");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Campaigns.Api.Backups;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -23,15 +24,19 @@ public sealed class CrashTests
             api.Kill();
         }
 
-        Assert.NotEmpty(Directory.GetFiles(backups, "*.tmp*"));
+        var interrupted = Directory.GetFiles(backups, "*.tmp*");
+        Assert.NotEmpty(interrupted);
         AssertEveryBackupHasAValidSidecar(backups);
 
         await using (var api = ApiProcess.Start(dir.Path))
         {
             await api.WaitUntilReadyAsync();
-            Assert.Empty(Directory.GetFiles(backups, "*.tmp*"));
+            Assert.All(interrupted, file => Assert.False(File.Exists(file), $"{file} is still there once the service is ready"));
             Assert.Contains("temporary file of an interrupted backup", api.Output);
-            Assert.Single(Directory.GetFiles(backups, "*.sqlite")); // the new start's own backup
+            // The new start's own backup follows readiness, in the background.
+            Assert.True(await WaitForAsync(() => Directory.GetFiles(backups, "*.sqlite").Length == 1 && Directory.GetFiles(backups, "*.tmp*").Length == 0),
+                $"the new start's backup was not published:\n{api.Output}");
+            Assert.Single(Directory.GetFiles(backups, "*.sqlite"));
             AssertEveryBackupHasAValidSidecar(backups);
         }
     }

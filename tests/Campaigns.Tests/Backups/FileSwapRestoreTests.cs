@@ -2,8 +2,13 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Restores;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
+using BackupTriggers = Campaigns.Api.Backups.BackupTrigger;
+using RestoreMethods = Campaigns.Api.Restores.RestoreMethod;
+using RestoreSources = Campaigns.Api.Restores.RestoreSource;
 
 namespace Campaigns.Tests.Backups;
 

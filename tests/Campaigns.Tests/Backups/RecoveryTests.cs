@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Campaigns.Api.Backups;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using BackupTriggers = Campaigns.Api.Backups.BackupTrigger;
 
 namespace Campaigns.Tests.Backups;
 
@@ -47,7 +49,7 @@ public sealed class RecoveryTests
         Assert.Equal(13, campaigns.Count(c => c.Active));
         Assert.True(redeployed.Logs.Contains("cannot be used for recovery", LogLevel.Error));
         var recovery = (await Health(redeployed)).GetProperty("backups").GetProperty("lastRecovery");
-        Assert.Equal(RecoveryKinds.MissingDatabase, recovery.GetProperty("kind").GetString());
+        Assert.Equal("missing-database-restored", recovery.GetProperty("kind").GetString());
     }
 
     [Fact]
@@ -83,7 +85,7 @@ public sealed class RecoveryTests
         Assert.Equal(length, new FileInfo(quarantined).Length); // moved, not deleted or rewritten
         Assert.True(redeployed.Logs.Contains("is corrupt", LogLevel.Error));
         var recovery = (await Health(redeployed)).GetProperty("backups").GetProperty("lastRecovery");
-        Assert.Equal(RecoveryKinds.Quarantined, recovery.GetProperty("kind").GetString());
+        Assert.Equal("corrupt-database-quarantined", recovery.GetProperty("kind").GetString());
         Assert.Contains("quarantine", recovery.GetProperty("detail").GetString());
     }
 

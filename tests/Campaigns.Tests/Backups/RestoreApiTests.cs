@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -58,7 +59,7 @@ public sealed class RestoreApiTests
         Assert.Equal(catalog[0].GetProperty("name").GetString(), backups.GetProperty("newest").GetProperty("name").GetString());
         Assert.True(backups.GetProperty("newest").GetProperty("verified").GetBoolean());
         Assert.Equal("0 2 * * *", backups.GetProperty("schedule").GetString());
-        Assert.Equal(RecoveryKinds.Restore, backups.GetProperty("lastRecovery").GetProperty("kind").GetString());
+        Assert.Equal("restore", backups.GetProperty("lastRecovery").GetProperty("kind").GetString());
         Assert.Equal("running", health.GetProperty("jobs").GetProperty("status").GetString());
     }
 

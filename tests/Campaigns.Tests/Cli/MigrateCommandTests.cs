@@ -1,9 +1,12 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Common;
 using Campaigns.Api.Seeding;
+using Campaigns.Api.Transfer;
 using Campaigns.Seed.Commands;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
+using SeedTriggers = Campaigns.Api.Seeding.SeedTrigger;
 
 namespace Campaigns.Tests.Cli;
 
@@ -109,7 +112,7 @@ public sealed class MigrateCommandTests
         var canonical = SeedFiles.Canonical().Campaigns.Select(c => SeedFiles.FromCanonical(c));
         await SeedFiles.ArrangeDatabaseAsync(path, [.. canonical, SeedFiles.UserCampaign("user-paused", active: false)]);
         await using var db = CampaignsApiFactory.CreateDbContext(path);
-        db.SeedHistory.Add(new SeedHistoryEntry { SeedVersion = 1, FileSha256 = new string('a', 64), Trigger = SeedTriggers.Startup, Inserted = 12, At = DateTime.UtcNow });
+        db.SeedHistory.Add(new SeedHistoryEntry { SeedVersion = 1, FileSha256 = new string('a', 64), Trigger = SeedTriggers.Startup.ToWire(), Inserted = 12, At = DateTime.UtcNow });
         await db.SaveChangesAsync();
     }
 

@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Campaigns.Api.Common;
+using Campaigns.Api.Restores;
 using Campaigns.Tests.Infrastructure;
 
 namespace Campaigns.Tests.Contract;
@@ -87,7 +89,7 @@ public sealed class ContractTests
         Assert.Equal((64, "^[a-z0-9]+(-[a-z0-9]+)*$"), (key["maxLength"]!.GetValue<int>(), key["pattern"]!.GetValue<string>()));
         var restore = schemas["RestoreRequest"]!;
         Assert.Equal(["source"], restore["required"]!.AsArray().Select(r => r!.GetValue<string>()));
-        Assert.Equal(["canonical", "latest-backup", "backup"], restore["properties"]!["source"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(WireNames.All<RestoreSource>(), restore["properties"]!["source"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()));
 
         var result = schemas["JobDto"]!["properties"]!["result"]!["oneOf"]!.AsArray();
         Assert.Equal(["BackupDto", "RestoreResult"], result.Where(s => s!["$ref"] is not null).Select(s => RefName(s!)));

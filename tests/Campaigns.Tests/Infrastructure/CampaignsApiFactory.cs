@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Startup;
 using Campaigns.Api.Storage;
 using Campaigns.Tests.Contract;
 using Microsoft.AspNetCore.Hosting;
@@ -81,6 +82,9 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
         _ = Server;
         return Services.GetRequiredService<T>();
     }
+
+    /// <summary>The startup backup runs once the host is ready, in the background: a test that counts backups waits for it.</summary>
+    public Task WaitForStartupBackupAsync() => Service<StartupBackup>().Completion.WaitAsync(TimeSpan.FromSeconds(60));
 
     /// <summary>A pre-restore backup is published unverified and checked right after the swap, in the background.</summary>
     public async Task<BackupEntry> WaitForVerifiedBackupAsync(string name)

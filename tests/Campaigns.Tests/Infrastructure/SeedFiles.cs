@@ -1,8 +1,9 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
-using Microsoft.Data.Sqlite;
 using Campaigns.Api.Seeding;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
 namespace Campaigns.Tests.Infrastructure;
@@ -45,7 +46,7 @@ public static class SeedFiles
 
     public static Campaign FromCanonical(CanonicalCampaign canonical, bool active = true)
     {
-        var campaign = CanonicalTopUp.ToEntity(canonical, DateTime.UtcNow);
+        var campaign = canonical.ToEntity(CampaignSource.Canonical, DateTime.UtcNow, DateTime.UtcNow);
         campaign.Active = active;
         return campaign;
     }

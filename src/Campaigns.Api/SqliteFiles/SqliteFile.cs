@@ -2,13 +2,14 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Data.Sqlite;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.SqliteFiles;
 
-/// <summary>What a SQLite file holds, read through its own connection (never EF's), for backups and recovery.</summary>
-public sealed record SqliteContents(string SchemaVersion, int ActiveCampaigns, int TotalCampaigns);
-
+/// <summary>Opening, checking, reading and copying a SQLite file through its own connection (never EF's).</summary>
 public static class SqliteFile
 {
+    /// <summary>SQLITE_BUSY: another connection holds the lock this one needs.</summary>
+    public const int Busy = 5;
+
     /// <summary>Unpooled, so the file is really closed when the connection is (it is about to be renamed or moved).</summary>
     public static SqliteConnection Open(string path, SqliteOpenMode mode, int busyTimeoutSeconds = 30)
     {
@@ -127,25 +128,19 @@ public static class SqliteFile
         return hashing.GetAwaiter().GetResult();
     }
 
-    /// <summary>fsync: the bytes are on the disk before the rename that publishes them.</summary>
-    public static void FlushToDisk(string path)
+    /// <summary>
+    /// WAL lets readers (the API) carry on while a writer (the CLI, a backup) works; the mode is stored in the file, so it
+    /// is set once after the file is created or replaced.
+    /// </summary>
+    public static void UseWal(SqliteConnection connection) => Execute(connection, WalPragma);
+
+    public static void UseWal(string path)
     {
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite);
-        stream.Flush(flushToDisk: true);
+        using var connection = Open(path, SqliteOpenMode.ReadWrite);
+        UseWal(connection);
     }
 
-    /// <summary>Writes a small file so that readers see the old content or the new one, never half of it.</summary>
-    public static void WriteAtomically(string path, ReadOnlySpan<byte> content)
-    {
-        var temporary = path + BackupNames.TemporaryExtension;
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(content);
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-    }
+    public const string WalPragma = "PRAGMA journal_mode = WAL;";
 
     public static void Execute(SqliteConnection connection, string sql)
     {

@@ -1,9 +1,11 @@
-using Campaigns.Api.Backups;
+using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
+using Campaigns.Api.SqliteFiles;
+using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Campaigns.Api.Storage;
+namespace Campaigns.Api.Startup;
 
 /// <summary>
 /// Runs while the server starts listening (hosted services start concurrently), and the host waits for it: a deploy only
@@ -13,6 +15,7 @@ namespace Campaigns.Api.Storage;
 /// </summary>
 public sealed class StartupInitializer(
     IServiceScopeFactory scopes,
+    StartupBackup startupBackup,
     DataDirectory dataDirectory,
     DatabaseTarget database,
     StorageState state,
@@ -38,25 +41,37 @@ public sealed class StartupInitializer(
 
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
-        // Before migrations: back up what is there, or bring back a missing or corrupt database from a backup.
-        await services.GetRequiredService<DatabaseRecovery>().RecoverAsync(cancellationToken);
+        // Before migrations: bring back a missing or corrupt database from a backup.
+        var backupDue = await services.GetRequiredService<DatabaseRecovery>().RecoverAsync(cancellationToken);
 
         var db = services.GetRequiredService<CampaignsDbContext>();
 
         if (database.Provider == DatabaseProvider.Sqlite)
         {
-            // WAL lets readers (the API) carry on while a writer (the CLI, a backup) works; it is stored in the file.
+            // Through EF, which creates a brand-new file; see SqliteFile.UseWal for why WAL.
             await db.Database.OpenConnectionAsync(cancellationToken);
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode = WAL;", cancellationToken);
+            await db.Database.ExecuteSqlRawAsync(SqliteFile.WalPragma, cancellationToken);
             await db.Database.CloseConnectionAsync();
         }
 
-        await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-        state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTriggers.Startup, cancellationToken);
+        var migrator = services.GetRequiredService<DatabaseMigrator>();
+        if (backupDue && (await migrator.PendingAsync(cancellationToken)).Count > 0)
+        {
+            await startupBackup.BeforeMigrationAsync(cancellationToken);
+            backupDue = false;
+        }
+
+        await migrator.MigrateAsync(cancellationToken);
+        state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
         state.Ready = true;
+        if (backupDue)
+        {
+            startupBackup.StartAfterReady();
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>A startup backup still running is cancelled by the stopping host; waiting for it keeps its files consistent.</summary>
+    public Task StopAsync(CancellationToken cancellationToken) => startupBackup.Completion.WaitAsync(cancellationToken);
 
     private VolumeStatus CheckVolume()
     {

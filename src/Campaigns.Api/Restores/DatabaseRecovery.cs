@@ -1,20 +1,26 @@
+using Campaigns.Api.Backups;
+using Campaigns.Api.Seeding;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.Restores;
 
 /// <summary>
-/// The startup half of backups, run after the volume check and before migrations: save what is there, or bring back
-/// what was lost. A missing database comes back from the newest good backup; a corrupt one is moved aside (never
-/// deleted) and replaced by that backup, or by a new database the canonical top-up fills.
+/// The startup half of backups, run after the volume check and before migrations: bring back what was lost. A missing
+/// database comes back from the newest good backup; a corrupt one is moved aside (never deleted) and replaced by that
+/// backup, or by a new database the canonical top-up fills. Saving what is there is the startup backup's job
+/// (the startup sequence's); this only says whether there is anything to save.
 /// </summary>
 public sealed class DatabaseRecovery(
     DataDirectory dataDirectory,
     DatabaseTarget target,
-    BackupService backups,
+    BackupCleanup cleanup,
     BackupCatalog catalog,
+    CanonicalSeedSource seed,
+    LiveDatabaseContents liveContents,
     RestoreService restores,
     RecoveryLog recoveries,
     IServiceScopeFactory scopes,
@@ -25,19 +31,16 @@ public sealed class DatabaseRecovery(
     private const int SqliteCorrupt = 11;
     private const int SqliteNotADatabase = 26;
 
-    public async Task RecoverAsync(CancellationToken cancellationToken = default)
+    /// <returns>True when the database left in place holds data from before this start, which the startup backup
+    /// saves; false when it is new, or just came back from a backup.</returns>
+    public async Task<bool> RecoverAsync(CancellationToken cancellationToken = default)
     {
-        backups.Cleanup(atStartup: true);
+        cleanup.Cleanup(atStartup: true);
         if (target.Provider == DatabaseProvider.PostgreSql)
         {
-            // Nothing on local disk to lose or repair: the server holds the data (and its own backups). Take the startup
-            // snapshot once the schema exists; a brand-new database has nothing worth saving yet.
-            if (await SchemaExistsAsync(cancellationToken) && backups.LiveDatabaseHoldsData())
-            {
-                await backups.TryCreateAsync(BackupTriggers.Startup, cancellationToken);
-            }
-
-            return;
+            // Nothing on local disk to lose or repair: the server holds the data (and its own backups). A brand-new
+            // database has nothing worth saving yet.
+            return await SchemaExistsAsync(cancellationToken) && (await liveContents.ReadAsync(cancellationToken)).HoldsData;
         }
 
         var database = dataDirectory.DatabasePath;
@@ -49,23 +52,18 @@ public sealed class DatabaseRecovery(
                 logger.LogWarning("Moved the leftover journal of the missing database {DatabasePath} to {QuarantinePath}", database, Quarantine());
             }
 
-            if (catalog.LastKnownGood(backups.ExpectedActive()) is not null)
+            if (catalog.LastKnownGood(seed.ExpectedActive()) is not null)
             {
                 logger.LogError("Database {DatabasePath} is missing but backups exist; restoring the newest good backup", database);
-                await RestoreNewestGoodAsync(RecoveryKinds.MissingDatabase, cancellationToken);
+                await RestoreNewestGoodAsync(RecoveryKind.MissingDatabase, cancellationToken);
             }
 
-            return;
+            return false;
         }
 
         if (CheckLiveDatabase() is not { } problem)
         {
-            if (backups.LiveDatabaseHoldsData())
-            {
-                await backups.TryCreateAsync(BackupTriggers.Startup, cancellationToken);
-            }
-
-            return;
+            return (await liveContents.ReadAsync(cancellationToken)).HoldsData;
         }
 
         var quarantined = Quarantine();
@@ -74,27 +72,29 @@ public sealed class DatabaseRecovery(
         // Recorded here rather than by the restore: only this line knows where the corrupt file went.
         if (await RestoreNewestGoodAsync(recoveryKind: null, cancellationToken) is { } replacement)
         {
-            recoveries.Record(RecoveryKinds.Quarantined,
+            recoveries.Record(RecoveryKind.Quarantined,
                 $"The database was corrupt ({problem}); it was moved to {quarantined} and backup {replacement.Name} was restored.");
         }
         else
         {
-            recoveries.Record(RecoveryKinds.Quarantined,
+            recoveries.Record(RecoveryKind.Quarantined,
                 $"The database was corrupt ({problem}); it was moved to {quarantined} and a new database was started from the canonical campaigns.");
         }
+
+        return false;
     }
 
     /// <summary>
     /// Restores the newest good backup that passes verification, falling back to older ones: a damaged backup must not
     /// keep the service from starting. Null when none could be restored (the canonical top-up then fills a new database).
     /// </summary>
-    private async Task<BackupEntry?> RestoreNewestGoodAsync(string? recoveryKind, CancellationToken cancellationToken)
+    private async Task<BackupEntry?> RestoreNewestGoodAsync(RecoveryKind? recoveryKind, CancellationToken cancellationToken)
     {
-        foreach (var candidate in catalog.Good(backups.ExpectedActive()))
+        foreach (var candidate in catalog.Good(seed.ExpectedActive()))
         {
             try
             {
-                await restores.RestoreAsync(RestoreSources.Backup, candidate.Name, recoveryKind, preRestoreBackup: false, cancellationToken);
+                await restores.RestoreAsync(RestoreSource.Backup, candidate.Name, recoveryKind, preRestoreBackup: false, cancellationToken);
                 return candidate;
             }
             catch (BackupVerificationException ex)

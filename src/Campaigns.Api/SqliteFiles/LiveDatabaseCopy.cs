@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.SqliteFiles;
 
 /// <summary>The copy's sha256, and what quick_check and the campaign counts found in the snapshot it was copied from.</summary>
 public sealed record SnapshotCopy(string Sha256, string QuickCheck, SqliteContents? Contents);
@@ -19,7 +19,6 @@ public static class LiveDatabaseCopy
 {
     private const int Attempts = 5;
     private const int AttemptBusyTimeoutMilliseconds = 250;
-    private const int SqliteBusy = 5;
 
     /// <summary>
     /// Copies the database into <paramref name="destinationPath"/>, or returns null when in every attempt a commit landed
@@ -35,59 +34,58 @@ public static class LiveDatabaseCopy
         using var live = SqliteFile.Open(databasePath, SqliteOpenMode.ReadWrite, busyTimeoutSeconds: 1);
         // Short: a reader still on an older snapshot keeps the checkpoint from finishing, and waiting for it is pointless.
         SqliteFile.Execute(live, $"PRAGMA busy_timeout = {AttemptBusyTimeoutMilliseconds};");
-        for (var attempt = 1; attempt <= Attempts; attempt++)
+        return Retries.UntilValue(Attempts, next => TimeSpan.FromMilliseconds((next + 1) * 20), _ => TryCopyOnce(live, databasePath, destinationPath));
+    }
+
+    /// <summary>Null when a commit landed between the checkpoint and the read, or the checkpoint was held up.</summary>
+    private static SnapshotCopy? TryCopyOnce(SqliteConnection live, string databasePath, string destinationPath)
+    {
+        var inTransaction = false;
+        try
         {
-            if (attempt > 1)
+            var versionBefore = SqliteFile.Scalar<long>(live, "PRAGMA data_version;");
+            if (!CheckpointedEveryFrame(live))
             {
-                Thread.Sleep(attempt * 20);
+                return null;
             }
 
-            var inTransaction = false;
+            SqliteFile.Execute(live, "BEGIN;");
+            inTransaction = true;
+            SqliteFile.Execute(live, "SELECT count(*) FROM sqlite_schema;"); // the first read takes the snapshot
+            if (SqliteFile.Scalar<long>(live, "PRAGMA data_version;") != versionBefore)
+            {
+                return null;
+            }
+
+            var length = SqliteFile.Scalar<long>(live, "PRAGMA page_count;") * SqliteFile.Scalar<long>(live, "PRAGMA page_size;");
+            var checking = LowPriority.Run(() => (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live)), "campaigns-backup-check");
+            string sha256;
             try
             {
-                var versionBefore = SqliteFile.Scalar<long>(live, "PRAGMA data_version;");
-                if (!CheckpointedEveryFrame(live))
-                {
-                    continue;
-                }
-
-                SqliteFile.Execute(live, "BEGIN;");
-                inTransaction = true;
-                SqliteFile.Execute(live, "SELECT count(*) FROM sqlite_schema;"); // the first read takes the snapshot
-                if (SqliteFile.Scalar<long>(live, "PRAGMA data_version;") == versionBefore)
-                {
-                    var length = SqliteFile.Scalar<long>(live, "PRAGMA page_count;") * SqliteFile.Scalar<long>(live, "PRAGMA page_size;");
-                    var checking = LowPriority.Run(() => (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live)), "campaigns-backup-check");
-                    string sha256;
-                    try
-                    {
-                        sha256 = SqliteFile.CopyWithSha256(databasePath, length, destinationPath, SwitchHeaderToRollbackJournal);
-                    }
-                    catch
-                    {
-                        // The connection is the check's until it is done, even when the copy failed.
-                        Task.WhenAny(checking).Wait();
-                        throw;
-                    }
-
-                    var (quickCheck, contents) = checking.GetAwaiter().GetResult();
-                    return new SnapshotCopy(sha256, quickCheck, contents);
-                }
+                sha256 = SqliteFile.CopyWithSha256(databasePath, length, destinationPath, SwitchHeaderToRollbackJournal);
             }
-            catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteBusy)
+            catch
             {
-                // a writer held the file (rollback-journal mode) through the short timeout: try again
+                // The connection is the check's until it is done, even when the copy failed.
+                Task.WhenAny(checking).Wait();
+                throw;
             }
-            finally
+
+            var (quickCheck, contents) = checking.GetAwaiter().GetResult();
+            return new SnapshotCopy(sha256, quickCheck, contents);
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode == SqliteFile.Busy)
+        {
+            // a writer held the file (rollback-journal mode) through the short timeout: try again
+            return null;
+        }
+        finally
+        {
+            if (inTransaction)
             {
-                if (inTransaction)
-                {
-                    SqliteFile.Execute(live, "COMMIT;");
-                }
+                SqliteFile.Execute(live, "COMMIT;");
             }
         }
-
-        return null;
     }
 
     /// <summary>True when the checkpoint was not held up and the WAL holds no page the database file lacks.</summary>

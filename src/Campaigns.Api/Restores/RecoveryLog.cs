@@ -1,16 +1,11 @@
 using System.Text.Json;
+using Campaigns.Api.Backups;
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.Restores;
 
-public static class RecoveryKinds
-{
-    public const string MissingDatabase = "missing-database-restored";
-    public const string Quarantined = "corrupt-database-quarantined";
-    public const string Restore = "restore";
-}
-
-public sealed record RecoveryRecord(DateTimeOffset At, string Kind, string Detail);
+public sealed record RecoveryRecord(DateTimeOffset At, RecoveryKind Kind, string Detail);
 
 /// <summary>
 /// The last recovery or restore, for /health. Kept in a file on the volume (not in the database, which a restore
@@ -25,7 +20,7 @@ public sealed class RecoveryLog(DataDirectory dataDirectory, TimeProvider time, 
     /// <summary>Read from the file each time, so a restore run by the CLI next to the API shows up too.</summary>
     public RecoveryRecord? Last => Read() ?? Volatile.Read(ref _lastWritten);
 
-    public RecoveryRecord Record(string kind, string detail)
+    public RecoveryRecord Record(RecoveryKind kind, string detail)
     {
         var record = new RecoveryRecord(time.GetUtcNow(), kind, detail);
         Volatile.Write(ref _lastWritten, record);
@@ -33,7 +28,7 @@ public sealed class RecoveryLog(DataDirectory dataDirectory, TimeProvider time, 
         try
         {
             Directory.CreateDirectory(dataDirectory.JobsPath);
-            SqliteFile.WriteAtomically(FilePath, JsonSerializer.SerializeToUtf8Bytes(record, BackupCatalog.Json));
+            AtomicFile.Write(FilePath, JsonSerializer.SerializeToUtf8Bytes(record, BackupCatalog.Json));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Campaigns.Api.Storage;
+namespace Campaigns.Api.SqliteFiles;
 
 /// <summary>link(2), which .NET does not expose: a second name for a file, so it outlives a rename over the first.</summary>
 public static class HardLink

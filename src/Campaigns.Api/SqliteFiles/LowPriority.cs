@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.SqliteFiles;
 
 /// <summary>
 /// Work that must not take the cores from requests (a backup's copy, hash and check): it runs on a thread of its own at

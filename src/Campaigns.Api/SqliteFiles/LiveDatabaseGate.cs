@@ -1,15 +1,16 @@
 using Microsoft.Data.Sqlite;
 
-namespace Campaigns.Api.Storage;
+namespace Campaigns.Api.SqliteFiles;
 
 /// <summary>
 /// Lets a restore put another file in place of the live SQLite database while the service runs. A SQLite connection
 /// keeps the file it opened, so every EF connection this process opens passes through here (see
-/// <see cref="SqliteConnectionInterceptor"/>): a swap waits until none is open, closes the ones resting in the pool,
+/// the EF connection interceptor in Storage/): a swap waits until none is open, closes the ones resting in the pool,
 /// holds new ones back while the files are exchanged, then lets them through to the new file. Requests wait for the
 /// swap (milliseconds) instead of failing.
 /// </summary>
-public sealed class LiveDatabaseGate(DatabaseTarget database)
+/// <param name="connectionString">The live database's pooled connection string, whose pool a swap empties.</param>
+public sealed class LiveDatabaseGate(string connectionString)
 {
     private readonly Lock _lock = new();
     private readonly HashSet<object> _open = new(ReferenceEqualityComparer.Instance);
@@ -90,7 +91,7 @@ public sealed class LiveDatabaseGate(DatabaseTarget database)
         }
 
         // Connections resting in the pool still hold the old file; only this database's pool (tests run many hosts).
-        using (var pooled = new SqliteConnection(database.ConnectionString))
+        using (var pooled = new SqliteConnection(connectionString))
         {
             SqliteConnection.ClearPool(pooled);
         }

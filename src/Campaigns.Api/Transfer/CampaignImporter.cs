@@ -3,7 +3,7 @@ using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.Transfer;
 
 public sealed record TableCounts(int Read, int Inserted, int Updated, int Skipped, int Errors);
 
@@ -162,31 +162,19 @@ public sealed class CampaignImporter(CampaignsDbContext target, IProgress<Import
 
     private static Campaign Normalize(Campaign c, DateTime nowUtc)
     {
-        var copy = new Campaign { Id = c.Id, Key = c.Key, Name = c.Name, Property = c.Property };
-        CopyContent(c, copy);
-        copy.CreatedAt = Utc(c.CreatedAt == default ? nowUtc : c.CreatedAt);
-        copy.UpdatedAt = Utc(c.UpdatedAt == default ? nowUtc : c.UpdatedAt);
+        var copy = CampaignContent.Of(c).ToEntity(c.Source, Utc(c.CreatedAt == default ? nowUtc : c.CreatedAt), Utc(c.UpdatedAt == default ? nowUtc : c.UpdatedAt));
+        copy.Id = c.Id;
         return copy;
     }
 
     private static void CopyContent(Campaign from, Campaign to)
     {
-        to.Name = from.Name;
-        to.Property = from.Property;
-        to.Active = from.Active;
-        to.Description = from.Description;
-        to.OfferUrl = from.OfferUrl;
-        to.ImageUrl = from.ImageUrl;
-        to.CallToAction = from.CallToAction;
-        to.Priority = from.Priority;
-        to.Source = from.Source;
-        to.CreatedAt = from.CreatedAt;
-        to.UpdatedAt = from.UpdatedAt;
+        CampaignContent.Of(from).ApplyTo(to);
+        (to.Source, to.CreatedAt, to.UpdatedAt) = (from.Source, from.CreatedAt, from.UpdatedAt);
     }
 
     private static bool SameContent(Campaign a, Campaign b) =>
-        (a.Name, a.Property, a.Active, a.Description, a.OfferUrl, a.ImageUrl, a.CallToAction, a.Priority, a.Source, Utc(a.CreatedAt), Utc(a.UpdatedAt)) ==
-        (b.Name, b.Property, b.Active, b.Description, b.OfferUrl, b.ImageUrl, b.CallToAction, b.Priority, b.Source, Utc(b.CreatedAt), Utc(b.UpdatedAt));
+        CampaignContent.Of(a) == CampaignContent.Of(b) && (a.Source, Utc(a.CreatedAt), Utc(a.UpdatedAt)) == (b.Source, Utc(b.CreatedAt), Utc(b.UpdatedAt));
 
     /// <summary>
     /// SQLite hands back unspecified-kind times with 100 ns ticks; PostgreSQL stores UTC to the microsecond. Comparing

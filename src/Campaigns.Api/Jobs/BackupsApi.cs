@@ -1,32 +1,37 @@
-using Campaigns.Api.Infrastructure;
-using Campaigns.Api.Jobs;
+using Campaigns.Api.Admin;
+using Campaigns.Api.Backups;
+using Campaigns.Api.Common;
+using Campaigns.Api.Restores;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using System.ComponentModel.DataAnnotations;
 
-namespace Campaigns.Api.Backups;
+namespace Campaigns.Api.Jobs;
 
 /// <summary>Body of POST /api/admin/restore; <c>backup</c> names the file when <c>source</c> is <c>backup</c>.</summary>
-public sealed record RestoreRequest(
-    [property: AllowedValues(RestoreSources.Canonical, RestoreSources.LatestBackup, RestoreSources.Backup)] string? Source,
-    string? Backup = null);
+/// <remarks>The allowed values are the wire names of <see cref="RestoreSource"/>, for the OpenAPI enum (ContractTests pins the two together).</remarks>
+public sealed record RestoreRequest([property: AllowedValues("canonical", "latest-backup", "backup")] string? Source, string? Backup = null)
+{
+    public bool Is(RestoreSource source) => WireNames.TryParse<RestoreSource>(Source, out var named) && named == source;
+}
 
 public sealed class RestoreRequestValidator : AbstractValidator<RestoreRequest>
 {
     public RestoreRequestValidator()
     {
+        var sources = string.Join(", ", WireNames.All<RestoreSource>());
         RuleFor(r => r.Source)
-            .NotEmpty().WithMessage($"'source' is required: one of {string.Join(", ", RestoreSources.All)}.")
-            .Must(s => RestoreSources.All.Contains(s)).WithMessage($"'source' must be one of {string.Join(", ", RestoreSources.All)}.");
+            .NotEmpty().WithMessage($"'source' is required: one of {sources}.")
+            .Must(s => WireNames.TryParse<RestoreSource>(s, out _)).WithMessage($"'source' must be one of {sources}.");
         RuleFor(r => r.Backup)
-            .NotEmpty().When(r => r.Source == RestoreSources.Backup).WithMessage("'backup' (a backup file name) is required when source is 'backup'.");
+            .NotEmpty().When(r => r.Is(RestoreSource.Backup)).WithMessage("'backup' (a backup file name) is required when source is 'backup'.");
         RuleFor(r => r.Backup)
-            .Must(BackupNames.IsValid).When(r => !string.IsNullOrEmpty(r.Backup) && r.Source == RestoreSources.Backup)
+            .Must(BackupNames.IsValid).When(r => !string.IsNullOrEmpty(r.Backup) && r.Is(RestoreSource.Backup))
             .WithMessage("'backup' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite (or .snapshot.json).");
         RuleFor(r => r.Backup)
-            .Empty().When(r => r.Source is RestoreSources.Canonical or RestoreSources.LatestBackup)
+            .Empty().When(r => r.Is(RestoreSource.Canonical) || r.Is(RestoreSource.LatestBackup))
             .WithMessage("'backup' is only used with source 'backup'.");
     }
 }
@@ -63,14 +68,14 @@ public static class BackupsApi
     public static Accepted<JobAccepted> StartRestore(
         [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, JobLauncher launcher)
     {
-        // The validation filter has checked the body, an empty one included: a source is always there.
-        var accepted = launcher.StartRestore(request!.Source!, request.Backup);
+        // The validation filter has checked the body, an empty one included: a known source is always there.
+        var accepted = launcher.StartRestore(WireNames.TryParse<RestoreSource>(request!.Source, out var source) ? source : throw new UnknownRestoreSourceException(), request.Backup);
         return TypedResults.Accepted(accepted.StatusUrl, accepted);
     }
 
     public static Accepted<JobAccepted> StartLegacyRestore(JobLauncher launcher)
     {
-        var accepted = launcher.StartRestore(RestoreSources.Canonical, null);
+        var accepted = launcher.StartRestore(RestoreSource.Canonical, null);
         return TypedResults.Accepted(accepted.StatusUrl, accepted);
     }
 
@@ -93,13 +98,13 @@ public static class BackupsApi
             });
         }
 
-        var entry = catalog.Find(name) ?? throw new DomainException(StatusCodes.Status404NotFound, "Backup not found", $"There is no backup named '{name}'.");
+        var entry = catalog.Find(name) ?? throw new BackupNotFoundException(name);
         var stream = new FileStream(catalog.PathOf(entry.Name), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, useAsync: true);
         return TypedResults.File(stream, "application/octet-stream", entry.Name);
     }
 
     public static Ok<JobDto> GetJob(string jobId, JobStore jobs) =>
-        TypedResults.Ok(JobDto.From(jobs.Get(jobId) ?? throw new DomainException(StatusCodes.Status404NotFound, "Job not found", $"There is no job '{jobId}'.")));
+        TypedResults.Ok(JobDto.From(jobs.Get(jobId) ?? throw new JobNotFoundException(jobId)));
 }
 
 public sealed record JobDto(

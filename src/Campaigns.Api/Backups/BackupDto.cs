@@ -1,0 +1,18 @@
+namespace Campaigns.Api.Backups;
+
+/// <summary>What the admin API shows for a backup (no server paths).</summary>
+public sealed record BackupDto(
+    string Name,
+    DateTimeOffset CreatedAt,
+    long SizeBytes,
+    string Sha256,
+    BackupTrigger Trigger,
+    string SchemaVersion,
+    int ActiveCampaigns,
+    bool Verified,
+    string DownloadUrl)
+{
+    public static BackupDto From(BackupEntry entry) =>
+        new(entry.Name, entry.CreatedAt, entry.SizeBytes, entry.Sha256, entry.Trigger, entry.SchemaVersion, entry.ActiveCampaigns,
+            entry.Verified, $"/api/admin/backups/{entry.Name}");
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+using Campaigns.Api.SqliteFiles;
+using Campaigns.Api.Storage;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
+
+namespace Campaigns.Api.Backups;
+
+/// <summary>
+/// A SQLite backup's bytes: a file copy under a read snapshot (<see cref="LiveDatabaseCopy"/>), so writers carry on;
+/// <c>VACUUM INTO</c> when writers never leave the WAL empty. Checked while or after it is written, hashed, fsynced.
+/// </summary>
+public sealed class SqliteBackupCopy(DataDirectory dataDirectory, IOptions<StorageOptions> storage, ILogger<SqliteBackupCopy> logger)
+{
+    public CheckedCopy Write(string temporary)
+    {
+        var source = dataDirectory.DatabasePath;
+        if (!File.Exists(source))
+        {
+            throw new BackupFailedException($"There is no database at {source} to back up.");
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        if (LiveDatabaseCopy.TryCopy(source, temporary) is { } copy)
+        {
+            var problem = copy.QuickCheck != "ok" ? $"quick_check: {copy.QuickCheck}" : copy.Contents is null ? "the database has no campaigns table" : null;
+            logger.LogInformation("Copied {DatabasePath} under a read snapshot and checked it in {Elapsed}", source, Stopwatch.GetElapsedTime(started));
+            return problem is null ? new CheckedCopy(copy.Contents!, copy.Sha256) : throw new BackupFailedException($"The copy failed verification: {problem}");
+        }
+
+        logger.LogWarning("The WAL of {DatabasePath} could not be checkpointed for a file copy (busy writers, or a reader on an older snapshot); backing up with VACUUM INTO", source);
+        using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
+        using (var vacuum = live.CreateCommand())
+        {
+            vacuum.CommandText = "VACUUM INTO $path;";
+            vacuum.Parameters.AddWithValue("$path", temporary);
+            vacuum.ExecuteNonQuery();
+        }
+
+        AtomicFile.FlushToDisk(temporary);
+        // quick_check here; the full integrity_check stays for `backups verify`.
+        var vacuumProblem = BackupVerifier.CheckCopy(temporary, quick: true, out var contents);
+        logger.LogInformation("Copied {DatabasePath} with VACUUM INTO and checked it in {Elapsed}", source, Stopwatch.GetElapsedTime(started));
+        return vacuumProblem is null
+            ? new CheckedCopy(contents!, SqliteFile.Sha256Of(temporary))
+            : throw new BackupFailedException($"The copy failed verification: {vacuumProblem}");
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Campaigns.Api.Common;
+
+/// <summary>
+/// On an enum: JSON writes it as the lowercase kebab-case string sidecars, job records and responses have always used
+/// ("pre-restore"), or the name a member gives with <see cref="JsonStringEnumMemberNameAttribute"/>, and reads only
+/// those strings back. Any serializer honours it, whatever its options.
+/// </summary>
+[AttributeUsage(AttributeTargets.Enum)]
+public sealed class WireEnumAttribute : JsonConverterAttribute
+{
+    public override JsonConverter CreateConverter(Type typeToConvert) =>
+        (JsonConverter)Activator.CreateInstance(typeof(WireEnumConverter<>).MakeGenericType(typeToConvert))!;
+}
+
+public sealed class WireEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false)
+    where T : struct, Enum;
+
+/// <summary>The same strings outside JSON: in log lines, messages and the CLI.</summary>
+public static class WireNames
+{
+    private static readonly JsonSerializerOptions Json = new();
+
+    public static string ToWire<T>(this T value) where T : struct, Enum => Names<T>.ByValue[value];
+
+    public static bool TryParse<T>(string? text, out T value) where T : struct, Enum =>
+        Names<T>.ByName.TryGetValue(text ?? "", out value);
+
+    public static IReadOnlyList<string> All<T>() where T : struct, Enum => Names<T>.InOrder;
+
+    private static class Names<T> where T : struct, Enum
+    {
+        public static readonly Dictionary<T, string> ByValue = Enum.GetValues<T>()
+            .ToDictionary(v => v, v => JsonSerializer.Deserialize<string>(JsonSerializer.Serialize(v, Json))!);
+
+        public static readonly Dictionary<string, T> ByName = ByValue.ToDictionary(p => p.Value, p => p.Key, StringComparer.Ordinal);
+
+        public static readonly string[] InOrder = [.. ByValue.Values];
+    }
+}

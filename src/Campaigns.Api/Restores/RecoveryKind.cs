@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+using Campaigns.Api.Common;
+
+namespace Campaigns.Api.Restores;
+
+/// <summary>How /health names the last recovery; the strings are those of every last-recovery.json already written.</summary>
+[WireEnum]
+public enum RecoveryKind
+{
+    [JsonStringEnumMemberName("missing-database-restored")]
+    MissingDatabase,
+
+    [JsonStringEnumMemberName("corrupt-database-quarantined")]
+    Quarantined,
+
+    Restore,
+}

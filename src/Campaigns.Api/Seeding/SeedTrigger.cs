@@ -1,0 +1,13 @@
+using Campaigns.Api.Common;
+
+namespace Campaigns.Api.Seeding;
+
+/// <summary>What ran the canonical top-up; "startup", "manual", "restore" or "cli" in the seed history and on the wire.</summary>
+[WireEnum]
+public enum SeedTrigger
+{
+    Startup,
+    Manual,
+    Restore,
+    Cli,
+}

@@ -1,0 +1,16 @@
+namespace Campaigns.Api.Seeding;
+
+public static class SeedingServiceCollectionExtensions
+{
+    /// <summary>The canonical file in seed-data/ and the top-up that keeps its campaigns in the database.</summary>
+    public static IHostApplicationBuilder AddCanonicalSeed(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<SeedingOptions>()
+            .BindConfiguration(SeedingOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<CanonicalSeedSource>();
+        builder.Services.AddScoped<CanonicalTopUp>();
+        return builder;
+    }
+}

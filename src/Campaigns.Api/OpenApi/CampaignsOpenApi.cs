@@ -20,6 +20,7 @@ public static class CampaignsOpenApi
             options.AddOperationTransformer<ValidatorParameterTransformer>();
             options.AddSchemaTransformer<ValidatorSchemaTransformer>();
             options.AddSchemaTransformer<AllowedValuesSchemaTransformer>();
+            options.AddSchemaTransformer<ResponseSchemaTransformer>();
             options.AddDocumentTransformer<JobResultSchemaTransformer>();
         });
 

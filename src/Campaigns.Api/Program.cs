@@ -31,9 +31,9 @@ builder.AddCampaignHealth();
 var app = builder.Build();
 
 app.UseForwardedHeaders();
+app.UseCampaignRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseCampaignRequestLogging();
 app.UseStartupGate();
 app.UseRequestBodyLimit();
 app.UseDefaultFiles();

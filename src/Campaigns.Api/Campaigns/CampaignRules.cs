@@ -11,16 +11,17 @@ public static partial class CampaignRules
     public static IRuleBuilderOptions<T, string> CampaignKey<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty()
             .MaximumLength(CampaignLimits.KeyLength)
-            .Matches(Slug()).WithMessage("'{PropertyName}' must be a lowercase slug: letters, digits and single dashes (for example 'trading-tips').");
+            .Matches(Slug()).WithErrorCode("LowercaseSlug").WithMessage("'{PropertyName}' must be a lowercase slug: letters, digits and single dashes (for example 'trading-tips').");
 
     public static IRuleBuilderOptions<T, string> CampaignProperty<T>(this IRuleBuilder<T, string> rule) =>
         rule.NotEmpty()
             .MaximumLength(CampaignLimits.PropertyLength)
-            .Matches(Slug()).WithMessage("'{PropertyName}' must be a lowercase site code such as 'mmm'.");
+            .Matches(Slug()).WithErrorCode("SiteCode").WithMessage("'{PropertyName}' must be a lowercase site code such as 'mmm'.");
 
     public static IRuleBuilderOptions<T, string> AbsoluteHttpUrl<T>(this IRuleBuilder<T, string> rule) =>
         rule.MaximumLength(CampaignLimits.UrlLength)
             .Must(value => string.IsNullOrEmpty(value) || IsAbsoluteHttpUrl(value))
+            .WithErrorCode("AbsoluteHttpUrl")
             .WithMessage("'{PropertyName}' must be an absolute http or https URL.");
 
     public static bool IsAbsoluteHttpUrl(string value) =>

@@ -24,8 +24,7 @@ public static class CampaignsApiServices
     /// <summary>The request validators alone, with field names spelled as in the JSON: the CLI needs no more.</summary>
     public static IHostApplicationBuilder AddCampaignValidators(this IHostApplicationBuilder builder)
     {
-        ValidatorOptions.Global.PropertyNameResolver = (_, member, _) =>
-            member is null ? null : System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+        JsonFieldNames.Apply();
         builder.Services.AddValidatorsFromAssemblyContaining<CampaignRequestValidator>(ServiceLifetime.Singleton);
         return builder;
     }

@@ -9,6 +9,7 @@ public static class HealthEndpoints
 {
     public static IHostApplicationBuilder AddCampaignHealth(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<HealthTransitions>();
         builder.Services.AddHealthChecks()
             .AddCheck<BackupsHealthCheck>("backups")
             .AddCheck<StorageHealthCheck>("storage")
@@ -32,6 +33,7 @@ public static class HealthEndpoints
     /// </summary>
     private static Task WriteReport(HttpContext context, HealthReport report)
     {
+        context.RequestServices.GetRequiredService<HealthTransitions>().Observe(report);
         var json = context.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         var body = new Dictionary<string, object?>
         {

@@ -1,8 +1,8 @@
+using Campaigns.Api.Infrastructure.Logging;
 using Campaigns.Api.Storage;
 using Serilog;
 using Serilog.Events;
 using Serilog.Filters;
-using Serilog.Formatting.Compact;
 using Serilog.Settings.Configuration;
 
 namespace Campaigns.Api.Infrastructure;
@@ -45,12 +45,18 @@ public static class HostingExtensions
         builder.Services.AddSerilog(
             (services, logger) =>
             {
-                // While the startup sequence runs the server already listens, and /health is Unhealthy by design: the
-                // health check service's error line for each early probe would be a false alarm on every deploy.
-                var state = services.GetRequiredService<StorageState>();
+                // The health check service writes a line per check on every probe (20 probes of a degraded setup, 20
+                // warnings; an error per early probe while the startup sequence runs). HealthTransitions logs what
+                // changed instead, once.
                 logger.ReadFrom.Configuration(builder.Configuration, SinkAssemblies)
                     .ReadFrom.Services(services)
-                    .Filter.ByExcluding(e => !state.Ready && Matching.FromSource(HealthCheckServiceCategory)(e))
+                    .Filter.ByExcluding(Matching.FromSource(HealthCheckServiceCategory))
+                    // A duplicate key is the client's mistake, answered 409 (and logged as such): EF Core's error lines
+                    // would read as a server failure. Its "Failed executing DbCommand" line carries no exception to tell
+                    // why, and every real failure is logged again with its exception (saving or querying failed), so
+                    // that line goes.
+                    .Filter.ByExcluding(e => e.Exception is { } ex && DatabaseErrors.IsUniqueViolation(ex) && Matching.FromSource("Microsoft.EntityFrameworkCore")(e))
+                    .Filter.ByExcluding(e => Matching.FromSource("Microsoft.EntityFrameworkCore.Database.Command")(e) && IsEventId(e, 20102)) // RelationalEventId.CommandError
                     .Enrich.FromLogContext()
                     .Enrich.WithProperty("Application", "Campaigns.Api");
                 // Requests never wait for stdout: when the disk under the log is busy (a backup's fsync), a synchronous
@@ -61,11 +67,13 @@ public static class HostingExtensions
                     {
                         if (development)
                         {
-                            sink.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+                            sink.Console(
+                                outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}",
+                                formatProvider: IsoFormatProvider.Instance);
                         }
                         else
                         {
-                            sink.Console(new RenderedCompactJsonFormatter());
+                            sink.Console(new PlainMessageJsonFormatter());
                         }
                     },
                     bufferSize: 10_000,
@@ -77,10 +85,16 @@ public static class HostingExtensions
         return builder;
     }
 
+    private static bool IsEventId(LogEvent logEvent, int id) =>
+        logEvent.Properties.TryGetValue("EventId", out var value)
+        && value is StructureValue structure
+        && structure.Properties.Any(p => p.Name == "Id" && p.Value is ScalarValue { Value: int found } && found == id);
+
     /// <summary>
     /// One line per request. The middleware defaults to the static Log.Logger, which each host leaves alone, so it
     /// is handed the host's own logger. A 5xx is an error, except the 503s answered while the startup sequence runs:
-    /// those are the startup gate and the health probes doing their job.
+    /// those are the startup gate and the health probes doing their job. Placed before UseExceptionHandler, it logs the
+    /// status the client got (a 409 from a domain exception, a 499 for a request its client abandoned), not a 500.
     /// </summary>
     public static IApplicationBuilder UseCampaignRequestLogging(this IApplicationBuilder app)
     {
@@ -88,8 +102,21 @@ public static class HostingExtensions
         return app.UseSerilogRequestLogging(options =>
         {
             options.Logger = app.ApplicationServices.GetRequiredService<Serilog.ILogger>();
-            options.GetLevel = (context, _, exception) =>
-                exception is not null || (context.Response.StatusCode >= 500 && state.Ready) ? LogEventLevel.Error : LogEventLevel.Information;
+            options.GetLevel = (context, _, exception) => exception switch
+            {
+                _ when ClientAbandoned(context, exception) => LogEventLevel.Information,
+                not null => LogEventLevel.Error,
+                _ => context.Response.StatusCode >= 500 && state.Ready ? LogEventLevel.Error : LogEventLevel.Information,
+            };
         });
     }
+
+    /// <summary>The client went away before the answer: nothing failed on our side, and nobody is left to answer.</summary>
+    internal static bool ClientAbandoned(HttpContext context, Exception? exception) =>
+        context.RequestAborted.IsCancellationRequested && exception switch
+        {
+            OperationCanceledException or IOException => true,
+            null => context.Response.StatusCode == StatusCodes.Status499ClientClosedRequest, // set by UseExceptionHandler
+            _ => false,
+        };
 }

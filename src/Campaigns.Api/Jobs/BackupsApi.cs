@@ -59,9 +59,6 @@ public static class BackupsApi
             .WithSummary("Download a backup file")
             .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        backups.MapGet("/admin/jobs/{jobId}", GetJob).WithName("GetJob").WithTags("Jobs")
-            .WithSummary("Follow a backup or restore job")
-            .ProducesProblem(StatusCodes.Status404NotFound);
         return admin;
     }
 
@@ -102,21 +99,4 @@ public static class BackupsApi
         var stream = new FileStream(catalog.PathOf(entry.Name), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, 1 << 16, useAsync: true);
         return TypedResults.File(stream, "application/octet-stream", entry.Name);
     }
-
-    public static Ok<JobDto> GetJob(string jobId, JobStore jobs) =>
-        TypedResults.Ok(JobDto.From(jobs.Get(jobId) ?? throw new JobNotFoundException(jobId)));
-}
-
-public sealed record JobDto(
-    string JobId,
-    string Kind,
-    string? Source,
-    string State,
-    DateTimeOffset CreatedAt,
-    DateTimeOffset? StartedAt,
-    DateTimeOffset? FinishedAt,
-    System.Text.Json.JsonElement? Result,
-    string? Error)
-{
-    public static JobDto From(JobRecord r) => new(r.JobId, r.Kind, r.Source, r.State, r.CreatedAt, r.StartedAt, r.FinishedAt, r.Result, r.Error);
 }

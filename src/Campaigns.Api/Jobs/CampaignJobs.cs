@@ -3,66 +3,62 @@ using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
 using Campaigns.Api.Restores;
 using Hangfire;
+using Hangfire.Server;
 
 namespace Campaigns.Api.Jobs;
 
-/// <summary>A seam for tests only: lets a test hold a job "running" deterministically (no sleeps).</summary>
-public sealed class JobHooks
-{
-    public Func<JobRecord, Task>? WhileProcessing { get; set; }
-}
-
 /// <summary>
-/// What Hangfire runs. Every job records its state in our <see cref="JobStore"/>; the work itself is the same
-/// BackupService / RestoreService the CLI and startup use. No automatic retries: a restore must not repeat by itself.
+/// What Hangfire runs. The work itself is the same BackupService / RestoreService the CLI and startup use; Hangfire's
+/// storage records each job's states, times and error, and the result document is kept beside them as a job parameter.
+/// No automatic retries anywhere: a failed backup is reported, and a restore is never repeated unasked (an
+/// interrupted one is failed, not re-run: <see cref="InterruptedJobs"/>).
 /// </summary>
-public sealed class CampaignJobs(JobStore jobs, RestoreService restores, BackupService backups, BackupCleanup cleanup, JobHooks hooks, ILogger<CampaignJobs> logger)
+public sealed class CampaignJobs(RestoreService restores, BackupService backups, BackupCleanup cleanup, ILogger<CampaignJobs> logger)
 {
+    /// <summary>The job parameter holding the result, as JSON in the API's own shape.</summary>
+    public const string ResultParameter = "result";
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <param name="source">The wire name ("canonical", "latest-backup", "backup"): job arguments are stored as JSON by
+    /// Hangfire's serializer, which would write the enum as a number.</param>
     [AutomaticRetry(Attempts = 0)]
-    [JobDisplayName("restore {0}")]
-    public Task RestoreAsync(string jobId, CancellationToken cancellationToken) =>
-        RunAsync(jobId, async record => await restores.RestoreAsync(RestoreSourceOf(record), record.Backup, cancellationToken: cancellationToken));
+    [JobDisplayName("restore from {0} {1}")]
+    public Task RestoreAsync(string source, string? backup, PerformContext? context, CancellationToken cancellationToken) =>
+        RunAsync(JobKind.Restore, context, () => restores.RestoreAsync(
+            WireNames.TryParse<RestoreSource>(source, out var named) ? named : throw new UnknownRestoreSourceException(), backup,
+            cancellationToken: cancellationToken));
 
     [AutomaticRetry(Attempts = 0)]
-    [JobDisplayName("backup {0}")]
-    public Task BackupAsync(string jobId, CancellationToken cancellationToken) =>
-        RunAsync(jobId, async _ => BackupDto.From(await backups.CreateAsync(BackupTrigger.Manual, cancellationToken)));
+    [JobDisplayName("backup")]
+    public Task BackupAsync(PerformContext? context, CancellationToken cancellationToken) =>
+        RunAsync(JobKind.Backup, context, async () => BackupDto.From(await backups.CreateAsync(BackupTrigger.Manual, cancellationToken)));
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
-    public Task ScheduledBackupAsync(CancellationToken cancellationToken) =>
-        backups.CreateAsync(BackupTrigger.Scheduled, cancellationToken);
+    [JobDisplayName("scheduled backup")]
+    public Task ScheduledBackupAsync(PerformContext? context, CancellationToken cancellationToken) =>
+        RunAsync(JobKind.Backup, context, async () => BackupDto.From(await backups.CreateAsync(BackupTrigger.Scheduled, cancellationToken)));
 
     [AutomaticRetry(Attempts = 0)]
+    [JobDisplayName("cleanup")]
     public void Cleanup()
     {
+        // Finished job records expire in Hangfire's storage (JobStorage.JobExpirationTimeout); only files are ours to remove.
         var summary = cleanup.Cleanup(atStartup: false);
-        var pruned = jobs.Prune(TimeSpan.FromDays(30));
-        logger.LogInformation("Cleanup removed {RemovedFiles} files and {PrunedJobs} old job records", summary.Removed.Count, pruned);
+        logger.LogInformation("Cleanup removed {RemovedFiles} files", summary.Removed.Count);
     }
 
-    private static RestoreSource RestoreSourceOf(JobRecord record) =>
-        WireNames.TryParse<RestoreSource>(record.Source, out var source) ? source : throw new UnknownRestoreSourceException();
-
-    private async Task RunAsync<T>(string jobId, Func<JobRecord, Task<T>> work)
+    private async Task RunAsync<T>(JobKind kind, PerformContext? context, Func<Task<T>> work)
     {
-        var record = jobs.MarkProcessing(jobId);
         try
         {
-            if (hooks.WhileProcessing is { } hook)
-            {
-                await hook(record);
-            }
-
-            var result = await work(record);
-            jobs.MarkSucceeded(jobId, JsonSerializer.SerializeToElement(result, Json));
+            var result = await work();
+            context?.Connection.SetJobParameter(context.BackgroundJob.Id, ResultParameter, JsonSerializer.Serialize(result, Json));
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Job {JobId} ({JobKind}) failed: {Reason}", jobId, record.Kind, ex.Message);
-            jobs.MarkFailed(jobId, ex.Message);
+            logger.LogError(ex, "Job {JobId} ({JobKind}) failed: {Reason}", context?.BackgroundJob.Id, kind.ToWire(), ex.Message);
             throw;
         }
     }

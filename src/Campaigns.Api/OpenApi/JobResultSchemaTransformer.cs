@@ -1,4 +1,5 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.Common;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Jobs;
 using Microsoft.AspNetCore.OpenApi;
@@ -23,7 +24,7 @@ internal sealed class JobResultSchemaTransformer : IOpenApiDocumentTransformer
         Task<OpenApiSchema> Create(Type type, CancellationToken token) => context.GetOrCreateSchemaAsync(type, null, token);
         properties["result"] = new OpenApiSchema
         {
-            Description = $"Null until the job succeeds; then a {nameof(BackupDto)} for kind `{JobKinds.Backup}`, a {nameof(RestoreResult)} for kind `{JobKinds.Restore}`.",
+            Description = $"Null until the job succeeds; then a {nameof(BackupDto)} for kind `{JobKind.Backup.ToWire()}`, a {nameof(RestoreResult)} for kind `{JobKind.Restore.ToWire()}`.",
             OneOf =
             [
                 await CampaignsOpenApi.SchemaReferenceAsync<BackupDto>(document, Create, cancellationToken),

@@ -28,9 +28,6 @@ public sealed class DatabaseRecovery(
     TimeProvider time,
     ILogger<DatabaseRecovery> logger)
 {
-    private const int SqliteCorrupt = 11;
-    private const int SqliteNotADatabase = 26;
-
     /// <returns>True when the database left in place holds data from before this start, which the startup backup
     /// saves; false when it is new, or just came back from a backup.</returns>
     public async Task<bool> RecoverAsync(CancellationToken cancellationToken = default)
@@ -116,20 +113,7 @@ public sealed class DatabaseRecovery(
         return found[0];
     }
 
-    /// <summary>Null when <c>PRAGMA quick_check</c> passes. Only corruption counts: a busy or locked file is not a reason to move it.</summary>
-    private string? CheckLiveDatabase()
-    {
-        try
-        {
-            using var live = SqliteFile.Open(dataDirectory.DatabasePath, SqliteOpenMode.ReadWrite, storage.Value.BusyTimeoutSeconds);
-            var check = SqliteFile.Check(live, quick: true);
-            return check == "ok" ? null : $"quick_check: {check}";
-        }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is SqliteCorrupt or SqliteNotADatabase)
-        {
-            return ex.Message;
-        }
-    }
+    private string? CheckLiveDatabase() => SqliteFile.FindCorruption(dataDirectory.DatabasePath, storage.Value.BusyTimeoutSeconds);
 
     /// <summary>Moves the database and its -wal/-shm into quarantine/ under one timestamped name.</summary>
     private string Quarantine()

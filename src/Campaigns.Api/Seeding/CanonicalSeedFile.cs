@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Campaigns.Api.Campaigns;
 using FluentValidation;
 
 namespace Campaigns.Api.Seeding;
@@ -26,7 +27,13 @@ public static class CanonicalSeedFile
         ReadCommentHandling = JsonCommentHandling.Disallow,
     };
 
-    private static readonly CanonicalSeedValidator Validator = new();
+    private static readonly CanonicalSeedValidator Validator = NewValidator();
+
+    private static CanonicalSeedValidator NewValidator()
+    {
+        JsonFieldNames.Apply(); // the CLI's validate runs without the API's host
+        return new CanonicalSeedValidator();
+    }
 
     public static SeedLoadResult Load(string path, TimeProvider? time = null)
     {
@@ -59,10 +66,13 @@ public static class CanonicalSeedFile
         }
 
         var problems = Validator.Validate(seed).Errors
-            .Select(e => new SeedProblem(ToJsonPath(e.PropertyName), e.ErrorCode.Replace("Validator", ""), e.ErrorMessage))
+            .Select(e => new SeedProblem(ToJsonPath(e.PropertyName), RuleName(e.ErrorCode), e.ErrorMessage))
             .ToList();
         return new SeedLoadResult(path, sha256, problems.Count == 0 ? seed : null, problems, now);
     }
+
+    /// <summary>A readable rule name: FluentValidation's codes without their "Validator" suffix (NotEmpty, MaximumLength).</summary>
+    internal static string RuleName(string errorCode) => errorCode.EndsWith("Validator", StringComparison.Ordinal) ? errorCode[..^"Validator".Length] : errorCode;
 
     /// <summary>"Campaigns[3].OfferUrl" → "$.campaigns[3].offerUrl".</summary>
     internal static string ToJsonPath(string propertyPath) =>

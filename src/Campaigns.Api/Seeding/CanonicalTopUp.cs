@@ -55,6 +55,7 @@ public sealed class CanonicalTopUp(
         var activeBefore = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
         List<string> inserted = [];
         List<string> reactivated = [];
+        var newDatabase = false;
 
         if (activeBefore < expected)
         {
@@ -63,6 +64,7 @@ public sealed class CanonicalTopUp(
                 .Where(c => canonicalKeys.Contains(c.Key))
                 .Select(c => new { c.Key, c.Active })
                 .ToDictionaryAsync(c => c.Key, c => c.Active, cancellationToken);
+            newDatabase = existing.Count == 0 && removed.Count == 0 && !await db.Campaigns.AnyAsync(cancellationToken);
 
             var nowUtc = now.UtcDateTime;
             foreach (var canonical in seed.Campaigns.Where(c => !existing.ContainsKey(c.Key)))
@@ -104,7 +106,7 @@ public sealed class CanonicalTopUp(
         }
 
         await transaction.CommitAsync(cancellationToken);
-        Log(summary);
+        Log(summary, newDatabase);
         return summary;
     }
 
@@ -130,11 +132,12 @@ public sealed class CanonicalTopUp(
         return removed;
     }
 
-    private void Log(TopUpSummary summary)
+    /// <summary>Filling a new, empty database is what a first start does; campaigns missing from one in use are news.</summary>
+    private void Log(TopUpSummary summary, bool newDatabase)
     {
         if (summary.Changed)
         {
-            logger.LogWarning(
+            logger.Log(newDatabase ? LogLevel.Information : LogLevel.Warning,
                 "Reseed ({Trigger}) from seed version {SeedVersion}: active {ActiveBefore} -> {ActiveAfter} of {ExpectedActive} expected; inserted {Inserted}, reactivated {Reactivated}, removed {Removed}",
                 summary.Trigger.ToWire(), summary.SeedVersion, summary.ActiveBefore, summary.ActiveAfter, summary.ExpectedActive,
                 summary.Inserted, summary.Reactivated, summary.Removed);

@@ -40,6 +40,25 @@ public static class SqliteFile
         return string.Join("; ", lines);
     }
 
+    /// <summary>
+    /// Null when <c>PRAGMA quick_check</c> passes; otherwise what is wrong. Only corruption counts: a busy or locked file
+    /// is not a reason to move it aside, so those errors are thrown, not returned.
+    /// </summary>
+    public static string? FindCorruption(string path, int busyTimeoutSeconds)
+    {
+        const int sqliteCorrupt = 11, sqliteNotADatabase = 26;
+        try
+        {
+            using var connection = Open(path, SqliteOpenMode.ReadWrite, busyTimeoutSeconds);
+            var check = Check(connection, quick: true);
+            return check == "ok" ? null : $"quick_check: {check}";
+        }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is sqliteCorrupt or sqliteNotADatabase)
+        {
+            return ex.Message;
+        }
+    }
+
     /// <summary>Null when the file has no campaigns table yet (a brand-new or foreign database).</summary>
     public static SqliteContents? Inspect(SqliteConnection connection)
     {

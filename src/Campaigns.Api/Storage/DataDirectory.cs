@@ -33,6 +33,8 @@ public sealed record DataDirectory(string Path, string ChosenBy)
             }
         }
 
-        return new DataDirectory(System.IO.Path.Combine(contentRoot, "data"), "default (./data)");
+        return SourceCheckout.RootFor(contentRoot) is { } checkout
+            ? new DataDirectory(System.IO.Path.Combine(checkout, "data"), "default (./data at the repository root)")
+            : new DataDirectory(System.IO.Path.Combine(contentRoot, "data"), "default (./data)");
     }
 }

@@ -26,6 +26,13 @@ public sealed class StorageState
     public bool Ready
     {
         get => _ready;
-        set => _ready = value;
+        set
+        {
+            ReadyAt = value ? DateTimeOffset.UtcNow : null;
+            _ready = value;
+        }
     }
+
+    /// <summary>When the startup sequence finished: the job server registers itself in the seconds around it.</summary>
+    public DateTimeOffset? ReadyAt { get; private set; }
 }

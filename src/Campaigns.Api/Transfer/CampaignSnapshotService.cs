@@ -25,13 +25,13 @@ public sealed class CampaignSnapshotService(CampaignsDbContext db, CanonicalSeed
     /// Inserts missing campaigns and updates changed ones, by key, through the same importer as `migrate`; never
     /// deletes, never revives a retired campaign.
     /// </summary>
-    public async Task<ImportSummary> ImportAsync(CampaignSnapshot snapshot, CancellationToken cancellationToken = default)
+    public async Task<ImportSummary> ImportAsync(CampaignSnapshot snapshot, CancellationToken cancellationToken = default, IProgress<ImportProgress>? progress = null)
     {
         var retired = seed.Retired();
         var skipped = snapshot.Campaigns.Where(c => retired.Any(r => CanonicalSeedValidator.IsRetired(r, c.Key, c.Name))).Select(c => c.Key).ToList();
         var wanted = snapshot.Campaigns.Where(c => !skipped.Contains(c.Key)).Select(c => c.ToEntity()).ToList();
 
-        var report = await new CampaignImporter(db, time: time)
+        var report = await new CampaignImporter(db, progress, time)
             .ImportAsync(wanted, [.. snapshot.SeedHistory.Select(h => h.ToEntity())], dryRun: false, cancellationToken);
         var summary = new ImportSummary(report.Campaigns.Inserted, report.Campaigns.Updated, report.Campaigns.Skipped, skipped, report.Errors);
         logger.LogInformation("Imported snapshot from {ExportedAt}: {Inserted} inserted, {Updated} updated, {Unchanged} unchanged, retired skipped {SkippedRetired}, errors {ImportErrors}",

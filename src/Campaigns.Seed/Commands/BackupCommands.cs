@@ -7,7 +7,9 @@ using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Campaigns.Api.Transfer;
+using Campaigns.Seed.Progress;
 using FluentValidation;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Campaigns.Seed.Commands;
@@ -42,7 +44,7 @@ public static class BackupCommands
         var name = new Argument<string?>("name") { Description = "One backup file name; all backups when omitted.", Arity = ArgumentArity.ZeroOrOne };
         var verifyDir = CliHost.DataDirectoryOption();
         var verify = new Command("verify", "Check backups: checksum against the sidecar, PRAGMA integrity_check, campaigns readable. Exit 1 if any fails.") { name, verifyDir };
-        verify.SetAction((parse, _) => CliHost.RunAsync(parse, verifyDir, (services, output) =>
+        verify.SetAction((parse, _) => CliHost.RunAsync(parse, verifyDir, async (services, output) =>
         {
             var catalog = services.GetRequiredService<BackupCatalog>();
             var verifier = services.GetRequiredService<BackupVerifier>();
@@ -57,15 +59,24 @@ public static class BackupCommands
                 targets = catalog.List();
             }
 
+            var totalBytes = targets.Sum(t => t.SizeBytes);
+            var results = await ProgressDisplay.For(parse.InvocationConfiguration.Error).RunAsync("verify", ProgressUnit.Bytes, progress =>
+                Task.FromResult(targets.Select((target, i) =>
+                {
+                    var result = verifier.Verify(target);
+                    progress.Report((targets.Take(i + 1).Sum(t => t.SizeBytes), totalBytes));
+                    return result;
+                }).ToList()));
+
             var failed = 0;
-            foreach (var result in targets.Select(verifier.Verify))
+            foreach (var result in results)
             {
                 output.WriteLine(result.Ok ? $"ok      {result.Name}" : $"FAILED  {result.Name}: {result.Problem}");
                 failed += result.Ok ? 0 : 1;
             }
 
             output.WriteLine($"{targets.Count - failed} of {targets.Count} backups verified");
-            return Task.FromResult(failed == 0 ? ExitCodes.Ok : ExitCodes.Failed);
+            return failed == 0 ? ExitCodes.Ok : ExitCodes.Failed;
         }));
 
         return new Command("backups", "Inspect the backups in <data dir>/backups.") { list, verify };
@@ -77,7 +88,12 @@ public static class BackupCommands
         var command = new Command("backup", "Back up the live database now (safe while the API runs).") { dataDir };
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, dataDir, async (services, output) =>
         {
-            var entry = await services.GetRequiredService<BackupService>().CreateAsync(BackupTrigger.Manual, cancellationToken);
+            // The copy is written to <name>.tmp in backups/ and renamed when done: its size is the progress.
+            var data = services.GetRequiredService<DataDirectory>();
+            var total = SizeOf(data.DatabasePath) + SizeOf(data.DatabasePath + "-wal");
+            var entry = await ProgressDisplay.For(parse.InvocationConfiguration.Error).WatchAsync("backup", ProgressUnit.Bytes, total,
+                () => NewestTemporaryFileSize(data.BackupsPath),
+                () => services.GetRequiredService<BackupService>().CreateAsync(BackupTrigger.Manual, cancellationToken));
             output.WriteLine($"Backup {entry.Name}: {entry.ActiveCampaigns} active campaigns, {entry.SizeBytes} bytes, sha256 {entry.Sha256}");
             return ExitCodes.Ok;
         }));
@@ -99,10 +115,23 @@ public static class BackupCommands
                 _ when !BackupNames.IsValid(target) => throw new InvalidBackupNameException(target),
                 _ => (RestoreSource.Backup, target),
             };
-            var result = await services.GetRequiredService<RestoreService>().RestoreAsync(source, name, cancellationToken: cancellationToken);
+            var restores = services.GetRequiredService<RestoreService>();
+            // The backup is first copied (and hashed) into backups/restore_<name>.tmp: its size is the progress.
+            var backup = restores.ResolveBackup(source, name);
+            var catalogDirectory = services.GetRequiredService<BackupCatalog>().Directory;
+            var result = await ProgressDisplay.For(parse.InvocationConfiguration.Error).WatchAsync("restore", ProgressUnit.Bytes, backup?.SizeBytes ?? 0,
+                () => backup is null ? 0 : SizeOf(Path.Combine(catalogDirectory, $"restore_{backup.Name}{BackupNames.TemporaryExtension}")),
+                () => restores.RestoreAsync(source, name, cancellationToken: cancellationToken));
             output.WriteLine(
                 $"Restored from {result.Backup ?? "the canonical campaigns"}: active campaigns {result.ActiveBefore} -> {result.ActiveAfter}; " +
                 $"pre-restore backup {result.PreRestoreBackup ?? "(none)"}; top-up inserted {result.TopUp.Inserted.Count}, reactivated {result.TopUp.Reactivated.Count}");
+            if (!result.TopUp.Applied)
+            {
+                // The data came back, but the canonical campaigns could not be checked: the restore is not complete.
+                parse.InvocationConfiguration.Error.WriteLine($"error: the canonical top-up after the restore failed: {result.TopUp.Error}");
+                return ExitCodes.Failed;
+            }
+
             return ExitCodes.Ok;
         }));
         return command;
@@ -121,9 +150,15 @@ public static class BackupCommands
                 throw new IOException($"There is no database at {database} to export.");
             }
 
-            var snapshot = await services.GetRequiredService<CampaignSnapshotService>().ExportAsync(cancellationToken);
             var path = Path.GetFullPath(parse.GetValue(file)!);
-            CampaignSnapshotFile.Write(path, snapshot);
+            var snapshot = await ProgressDisplay.For(parse.InvocationConfiguration.Error).RunAsync("export", ProgressUnit.Rows, async progress =>
+            {
+                progress.Report((0, await services.GetRequiredService<CampaignsDbContext>().Campaigns.CountAsync(cancellationToken)));
+                var read = await services.GetRequiredService<CampaignSnapshotService>().ExportAsync(cancellationToken);
+                CampaignSnapshotFile.Write(path, read);
+                progress.Report((read.Campaigns.Count, read.Campaigns.Count));
+                return read;
+            });
             output.WriteLine($"Exported {snapshot.Campaigns.Count} campaigns ({snapshot.Campaigns.Count(c => c.Active)} active) to {path}");
             return ExitCodes.Ok;
         }));
@@ -139,7 +174,9 @@ public static class BackupCommands
         {
             var snapshot = CampaignSnapshotFile.Read(Path.GetFullPath(parse.GetValue(file)!), services.GetRequiredService<IValidator<CampaignRequest>>());
             await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-            var summary = await services.GetRequiredService<CampaignSnapshotService>().ImportAsync(snapshot, cancellationToken);
+            var summary = await ProgressDisplay.For(parse.InvocationConfiguration.Error).RunAsync("import", ProgressUnit.Rows, progress =>
+                services.GetRequiredService<CampaignSnapshotService>().ImportAsync(snapshot, cancellationToken,
+                    new SyncProgress<ImportProgress>(p => progress.Report(p.Table == "campaigns" ? (p.Done, snapshot.Campaigns.Count) : (snapshot.Campaigns.Count, snapshot.Campaigns.Count)))));
             output.WriteLine($"Imported: {summary.Inserted} inserted, {summary.Updated} updated, {summary.Unchanged} unchanged" +
                 (summary.SkippedRetired.Count > 0 ? $", retired skipped: {string.Join(", ", summary.SkippedRetired)}" : "") +
                 (summary.Errors.Count > 0 ? $", {summary.Errors.Count} rejected" : ""));
@@ -173,4 +210,11 @@ public static class BackupCommands
         }));
         return command;
     }
+
+    private static long SizeOf(string path) => File.Exists(path) ? new FileInfo(path).Length : 0;
+
+    private static long NewestTemporaryFileSize(string directory) =>
+        Directory.Exists(directory)
+            ? new DirectoryInfo(directory).EnumerateFiles("*" + BackupNames.TemporaryExtension).OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()?.Length ?? 0
+            : 0;
 }

@@ -21,9 +21,12 @@ namespace Campaigns.Seed.Commands;
 /// </summary>
 public static class CliHost
 {
-    public static Option<string?> DataDirectoryOption() => new("--data-dir")
+    public const string DataDirectoryOptionName = "--data-dir";
+
+    public static Option<string?> DataDirectoryOption() => new(DataDirectoryOptionName)
     {
-        Description = "The data directory holding campaigns.db and backups/ (default: DATA_DIR, Storage:DataDirectory, RAILWAY_VOLUME_MOUNT_PATH, then ./data).",
+        Description = "The data directory holding campaigns.db and backups/ (default: as for the service: DATA_DIR, Storage:DataDirectory, " +
+            "RAILWAY_VOLUME_MOUNT_PATH, then ./data; from a source checkout, data/ at the repository root).",
     };
 
     public static IHost Build(string? dataDirectory)
@@ -44,6 +47,12 @@ public static class CliHost
         builder.AddCampaignValidators();
         builder.AddCampaignBackups();
         builder.AddCampaignRestores();
+        if (!string.IsNullOrWhiteSpace(dataDirectory))
+        {
+            // Registered last, so it wins: messages then name the option the operator typed, not DATA_DIR.
+            builder.Services.AddSingleton(new DataDirectory(Path.GetFullPath(dataDirectory), DataDirectoryOptionName));
+        }
+
         var host = builder.Build();
         host.Services.GetRequiredService<IStartupValidator>().Validate(); // bad settings fail as they do in the API
         return host;
@@ -53,19 +62,29 @@ public static class CliHost
     public static async Task<int> RunAsync(ParseResult parse, Option<string?> dataDirectory, Func<IServiceProvider, TextWriter, Task<int>> body)
     {
         var error = parse.InvocationConfiguration.Error;
+        DatabaseTarget? target = null;
         try
         {
             using var host = Build(parse.GetValue(dataDirectory));
             var data = host.Services.GetRequiredService<DataDirectory>();
+            target = host.Services.GetRequiredService<DatabaseTarget>();
             if (!Directory.Exists(data.Path))
             {
                 // A typo in --data-dir must not quietly create a new, empty database somewhere else.
-                error.WriteLine($"error: the data directory {data.Path} (chosen by {data.ChosenBy}) does not exist.");
+                error.WriteLine($"error: the data directory {data.Path} (chosen by {data.ChosenBy}) does not exist. " +
+                    (data.ChosenBy == DataDirectoryOptionName
+                        ? $"Check the path given to {DataDirectoryOptionName}."
+                        : $"Start the service once to create it, or name the right one with {DataDirectoryOptionName}."));
                 return ExitCodes.InvalidInput;
             }
 
             await using var scope = host.Services.CreateAsyncScope();
             return await body(scope.ServiceProvider, parse.InvocationConfiguration.Output);
+        }
+        catch (Exception ex) when (ConnectionErrors.Describe(ex, target) is { } unreachable)
+        {
+            error.WriteLine($"error: {unreachable}");
+            return ExitCodes.Failed;
         }
         catch (Exception ex) when (ExitCodeFor(ex) is { } code)
         {

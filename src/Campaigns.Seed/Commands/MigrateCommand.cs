@@ -4,6 +4,7 @@ using Campaigns.Api.Transfer;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
+using Campaigns.Seed.Progress;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -38,13 +39,14 @@ public static class MigrateCommand
             parse.GetValue(dryRun),
             Console.Out,
             Console.Error,
-            showCounter: !Console.IsOutputRedirected,
+            ProgressDisplay.For(Console.Error),
             cancellationToken));
         return command;
     }
 
-    public static async Task<int> RunAsync(string from, string? to, bool dryRun, TextWriter output, TextWriter error, bool showCounter = false, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string from, string? to, bool dryRun, TextWriter output, TextWriter error, ProgressDisplay? progress = null, CancellationToken cancellationToken = default)
     {
+        progress ??= new ProgressDisplay(error, terminal: false);
         var sourcePath = Path.GetFullPath(from);
         if (!File.Exists(sourcePath))
         {
@@ -86,12 +88,10 @@ public static class MigrateCommand
                 return ExitCodes.Ok;
             }
 
-            var counter = showCounter ? new Progress<ImportProgress>(p => output.Write($"\r  {p.Table}: {p.Done}/{p.Total}   ")) : null;
-            var report = await new CampaignImporter(db, counter).ImportAsync(campaigns, history, dryRun, cancellationToken);
-            if (showCounter)
-            {
-                output.WriteLine();
-            }
+            var total = campaigns.Count + history.Count;
+            var report = await progress.RunAsync(dryRun ? "migrate (dry run)" : "migrate", ProgressUnit.Rows, rows =>
+                new CampaignImporter(db, new SyncProgress<ImportProgress>(p => rows.Report(((p.Table == "campaigns" ? 0 : campaigns.Count) + p.Done, total))))
+                    .ImportAsync(campaigns, history, dryRun, cancellationToken));
 
             Print(report, output);
             foreach (var problem in report.Errors)
@@ -109,7 +109,7 @@ public static class MigrateCommand
         catch (Exception ex) when (ex is DbException or InvalidOperationException or DbUpdateException or TimeoutException)
         {
             // Npgsql messages name the host and database at most, never the password.
-            error.WriteLine($"migrate failed: {ex.Message}");
+            error.WriteLine($"migrate failed: {ConnectionErrors.Describe(ex, target) ?? ex.Message}");
             return ExitCodes.Failed;
         }
     }

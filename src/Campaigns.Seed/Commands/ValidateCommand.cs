@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Campaigns.Api.Seeding;
+using Campaigns.Api.Storage;
 
 namespace Campaigns.Seed.Commands;
 
@@ -9,18 +10,19 @@ public static class ValidateCommand
     {
         var path = new Argument<string?>("path")
         {
-            Description = "The canonical file to check (default: seed-data/campaigns.json next to the tool, then in the current directory).",
+            Description = "The canonical file to check (default: seed-data/campaigns.json in the current directory or the repository, else the copy shipped with the tool).",
             Arity = ArgumentArity.ZeroOrOne,
         };
         var command = new Command("validate", "Check a canonical seed file: unique keys, no retired campaigns, active count, well-formed URLs.") { path };
-        command.SetAction(parse => Run(parse.GetValue(path), Console.Out, Console.Error));
+        command.SetAction(parse => Run(parse.GetValue(path), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
+    /// <summary>Problems name the file as the user named it (or the seed-data/ file they edit), never a build copy.</summary>
     public static int Run(string? path, TextWriter output, TextWriter error)
     {
-        var file = Path.GetFullPath(path ?? DefaultFile());
-        var result = CanonicalSeedFile.Load(file);
+        var file = path ?? DefaultFile();
+        var result = CanonicalSeedFile.Load(Path.GetFullPath(file));
         if (!result.IsValid)
         {
             error.WriteLine($"{file}: {result.Problems.Count} problem(s)");
@@ -39,9 +41,24 @@ public static class ValidateCommand
         return ExitCodes.Ok;
     }
 
-    private static string DefaultFile()
+    /// <summary>
+    /// The file a developer edits: seed-data/ here, or at the root of the checkout; in a container (no checkout) the
+    /// copy shipped beside the tool, which is the one the service reads there.
+    /// </summary>
+    internal static string DefaultFile()
     {
-        var beside = Path.Combine(AppContext.BaseDirectory, "seed-data", "campaigns.json");
-        return File.Exists(beside) ? beside : Path.Combine("seed-data", "campaigns.json");
+        var relative = Path.Combine("seed-data", "campaigns.json");
+        if (File.Exists(relative))
+        {
+            return relative;
+        }
+
+        if (SourceCheckout.RootFor(Directory.GetCurrentDirectory()) is { } checkout && File.Exists(Path.Combine(checkout, relative)))
+        {
+            return Path.Combine(checkout, relative);
+        }
+
+        var beside = Path.Combine(AppContext.BaseDirectory, relative);
+        return File.Exists(beside) ? beside : relative;
     }
 }

@@ -5,8 +5,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Campaigns.Api.Backups;
-using Campaigns.Api.Jobs;
 using Campaigns.Api.SqliteFiles;
+using Hangfire;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;
 
@@ -82,10 +82,12 @@ public sealed class RestoreApiTests
         await (await admin.GetAsync("/api/admin/backups/..%2Fcampaigns.db")).AssertValidationErrorAsync("name");
         await (await admin.GetAsync("/api/admin/backups/campaigns_backup_20200101_000000_000.sqlite")).AssertProblemAsync(HttpStatusCode.NotFound);
         await (await admin.GetAsync("/api/admin/jobs/0123456789abcdef0123456789abcdef")).AssertProblemAsync(HttpStatusCode.NotFound);
-        Assert.False(Directory.Exists(Path.Combine(api.DataDirectory, "jobs")), "nothing was queued");
+        using (var jobs = api.Service<JobStorage>().GetConnection())
+        {
+            Assert.Null(jobs.GetJobData("1")); // nothing was queued: Hangfire numbers jobs from 1
+        }
 
-        var release = new TaskCompletionSource();
-        api.Service<JobHooks>().WhileProcessing = _ => release.Task;
+        var held = api.Jobs.Hold();
         try
         {
             var first = await StartAsync(admin, "/api/emergency-restore-12-campaigns", null, "restore");
@@ -96,14 +98,14 @@ public sealed class RestoreApiTests
             Assert.Contains(first.Split('/').Last(), conflict.GetProperty("detail").GetString());
             await (await admin.PostAsync("/api/emergency-restore-12-campaigns", null)).AssertProblemAsync(HttpStatusCode.Conflict);
 
-            release.SetResult();
+            held.Dispose();
             var job = await admin.WaitForJobAsync(first);
             Assert.Equal(("succeeded", "canonical"), (job.GetProperty("state").GetString(), job.GetProperty("source").GetString()));
             Assert.Equal(12, job.GetProperty("result").GetProperty("activeAfter").GetInt32());
         }
         finally
         {
-            release.TrySetResult();
+            held.Dispose();
         }
 
         await admin.WaitForJobAsync(await StartAsync(admin, "/api/admin/restore", new { source = "canonical" }, "restore"));

@@ -1,5 +1,3 @@
-using System.CommandLine;
-using Campaigns.Seed;
 using Campaigns.Seed.Commands;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -119,11 +117,5 @@ public sealed class BackupCommandsTests
         Assert.Contains("--data-dir", help.Output);
     }
 
-    private static async Task<(int Exit, string Output, string Error)> Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = await SeedProgram.BuildRoot().Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Output, string Error)> Run(params string[] args) => CliProcess.InProcessAsync(args);
 }

@@ -33,7 +33,7 @@ public sealed class RestoreKillDrill(ITestOutputHelper output)
         {
             await api.WaitUntilReadyAsync();
             using var admin = api.CreateClient(admin: true);
-            backup = (await admin.GetFromJsonAsync<JsonElement>("/api/admin/backups"))[0].GetProperty("name").GetString()!; // the startup backup
+            backup = (await admin.WaitForBackupsAsync())[0].GetProperty("name").GetString()!; // the startup backup
         }
 
         var random = new Random();

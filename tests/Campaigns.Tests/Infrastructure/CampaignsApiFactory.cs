@@ -4,6 +4,7 @@ using Campaigns.Api.Backups;
 using Campaigns.Api.Startup;
 using Campaigns.Api.Storage;
 using Campaigns.Tests.Contract;
+using Hangfire.Server;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -74,7 +75,12 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
 
     public CapturedLogs Logs { get; } = new();
 
+    /// <summary>Lets a test hold this host's jobs in "processing".</summary>
+    public JobGate Jobs { get; } = new();
+
     public string BackupsDirectory => Path.Combine(DataDirectory, "backups");
+
+    public string HangfireDatabasePath => Path.Combine(DataDirectory, Api.Jobs.HangfireDatabase.FileName);
 
     /// <summary>A service of the running host (starting it if needed), for arranging state the API cannot reach.</summary>
     public T Service<T>() where T : notnull
@@ -167,7 +173,7 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs));
+        builder.ConfigureServices(services => services.AddSingleton<ILoggerProvider>(Logs).AddSingleton<IServerFilter>(Jobs));
     }
 
     protected override void Dispose(bool disposing)

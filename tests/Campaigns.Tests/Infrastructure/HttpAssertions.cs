@@ -27,6 +27,14 @@ public static class HttpAssertions
         return messages.EnumerateArray().Select(m => m.GetString()!).ToArray();
     }
 
+    /// <summary>Posts to an endpoint that starts a job, asserts the 202 and returns the job's status URL.</summary>
+    public static async Task<string> StartJobAsync(this HttpClient admin, string path, object? body)
+    {
+        var response = body is null ? await admin.PostAsync(path, null) : await admin.PostAsJsonAsync(path, body);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("statusUrl").GetString()!;
+    }
+
     /// <summary>Polls a job's status URL until it has finished (succeeded or failed) and returns the job document.</summary>
     public static async Task<JsonElement> WaitForJobAsync(this HttpClient client, string statusUrl, TimeSpan? timeout = null)
     {
@@ -53,6 +61,21 @@ public static class HttpAssertions
         {
             Assert.True(DateTime.UtcNow < deadline, $"Job at {statusUrl} never reached {state}");
             await Task.Delay(20);
+        }
+    }
+
+    /// <summary>The backup catalog once it lists one: a start's own backup follows readiness, in the background.</summary>
+    public static async Task<JsonElement[]> WaitForBackupsAsync(this HttpClient admin, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromMinutes(2));
+        for (JsonElement[] backups; ; await Task.Delay(100))
+        {
+            if ((backups = (await admin.GetFromJsonAsync<JsonElement[]>("/api/admin/backups"))!).Length > 0)
+            {
+                return backups;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "no backup was listed in time (the startup backup follows readiness)");
         }
     }
 

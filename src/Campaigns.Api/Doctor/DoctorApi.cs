@@ -1,4 +1,3 @@
-using Campaigns.Api.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Campaigns.Api.Doctor;

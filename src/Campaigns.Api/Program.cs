@@ -5,6 +5,7 @@ using Campaigns.Api.Doctor;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.OpenApi;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Startup;
@@ -26,12 +27,16 @@ try
     builder.AddCampaignDoctor();
     builder.AddCampaignJobs();
     builder.AddAdminAuthentication();
+    builder.AddAdminRateLimiting();
+    builder.AddCampaignForwardedHeaders();
     builder.AddCampaignsApi();
+    builder.Services.AddCampaignsOpenApi();
     builder.AddCampaignHealth();
 
     app = builder.Build();
 
-    // Request logging first: it logs the status the client got, after the exception handler has written it.
+    app.UseForwardedHeaders();
+    // Request logging before the exception handler: it logs the status the client got, once the handler has written it.
     app.UseCampaignRequestLogging();
     app.UseExceptionHandler();
     app.UseStatusCodePages();
@@ -40,14 +45,16 @@ try
     app.UseDefaultFiles();
     app.UseStaticFiles();
     app.UseAuthentication();
+    app.UseRateLimiter(); // after authentication: it tells a failed admin attempt from the right key
     app.UseAuthorization();
 
     app.MapOpenApi();
     app.MapCampaignHealth();
     app.MapCampaignsApi();
-    app.MapAdminApi();
-    app.MapBackupsApi();
-    app.MapDoctorApi();
+    var admin = app.MapAdminApi(); // every admin route, in one group: the key, its rate limit, validated input
+    admin.MapCampaignWrites();
+    admin.MapBackupsApi();
+    admin.MapDoctorApi();
     app.MapCampaignJobs();
 
     // Not RunAsync: it disposes the host (and its logger) when the start fails, before the reason can be logged.

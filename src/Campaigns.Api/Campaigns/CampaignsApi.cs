@@ -1,6 +1,5 @@
-using Campaigns.Api.Admin;
+using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Storage;
-using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -8,32 +7,43 @@ namespace Campaigns.Api.Campaigns;
 
 public static class CampaignsApi
 {
+    /// <summary>The public reads; the writes are admin routes, mapped onto the admin group through <see cref="MapCampaignWrites"/>.</summary>
     public static IEndpointRouteBuilder MapCampaignsApi(this IEndpointRouteBuilder app)
     {
-        var campaigns = app.MapGroup("/api/campaigns").WithTags("Campaigns");
+        var campaigns = app.MapGroup("/api/campaigns").WithTags("Campaigns").WithValidation();
 
         campaigns.MapGet("/", ListCampaigns).WithName("ListCampaigns")
+            .WithSummary("List campaigns")
+            .WithDescription("Ordered by priority, then name. Filter by site (`property`) and state (`active`); page with `limit` and `offset`.")
             .Produces<List<CampaignDto>>(StatusCodes.Status200OK, "application/json");
-        campaigns.MapGet("/{id:int}", GetCampaign).WithName("GetCampaign");
-
-        var admin = campaigns.MapGroup("").RequireAuthorization(AdminAuthentication.Policy);
-        admin.MapPost("/", CreateCampaign).WithName("CreateCampaign");
-        admin.MapPut("/{id:int}", UpdateCampaign).WithName("UpdateCampaign");
-        admin.MapDelete("/{id:int}", DeleteCampaign).WithName("DeleteCampaign");
+        campaigns.MapGet("/{id:int}", GetCampaign).WithName("GetCampaign")
+            .WithSummary("Get one campaign")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 
+    public static IEndpointRouteBuilder MapCampaignWrites(this IEndpointRouteBuilder admin)
+    {
+        var campaigns = admin.MapGroup("/api/campaigns").WithTags("Campaigns")
+            .ProducesProblem(StatusCodes.Status507InsufficientStorage);
+        campaigns.MapPost("/", CreateCampaign).WithName("CreateCampaign")
+            .WithSummary("Create a campaign")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        campaigns.MapPut("/{id:int}", UpdateCampaign).WithName("UpdateCampaign")
+            .WithSummary("Replace a campaign")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        campaigns.MapDelete("/{id:int}", DeleteCampaign).WithName("DeleteCampaign")
+            .WithSummary("Delete a campaign")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return admin;
+    }
+
     /// <summary>Served from <see cref="CampaignListCache"/>: the same bytes until the database changes.</summary>
-    public static async Task<Results<FileContentHttpResult, ValidationProblem>> ListCampaigns(
+    public static async Task<FileContentHttpResult> ListCampaigns(
         [AsParameters] CampaignQuery query, CampaignListCache cache, IServiceProvider services, CancellationToken cancellationToken)
     {
-        if (!query.TryParse(out var active, out var limit, out var offset, out var errors))
-        {
-            return TypedResults.ValidationProblem(errors);
-        }
-
-        var page = new CampaignPage(active, string.IsNullOrEmpty(query.Property) ? null : query.Property, limit, offset);
-        var json = await cache.GetOrLoadAsync(page, services, LoadPageAsync, cancellationToken);
+        var json = await cache.GetOrLoadAsync(query.ToPage(), services, LoadPageAsync, cancellationToken);
         return TypedResults.Bytes(json, "application/json; charset=utf-8");
     }
 
@@ -64,16 +74,9 @@ public static class CampaignsApi
         return campaign is null ? TypedResults.NotFound() : TypedResults.Ok(CampaignDto.From(campaign));
     }
 
-    public static async Task<Results<Created<CampaignDto>, ValidationProblem>> CreateCampaign(
-        CampaignRequest request, IValidator<CampaignRequest> validator, CampaignsDbContext db, TimeProvider time,
-        CancellationToken cancellationToken)
+    public static async Task<Created<CampaignDto>> CreateCampaign(
+        CampaignRequest request, CampaignsDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var validation = await validator.ValidateAsync(request, cancellationToken);
-        if (!validation.IsValid)
-        {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
-        }
-
         var now = time.GetUtcNow().UtcDateTime;
         var campaign = request.ToEntity(CampaignSource.User, now, now);
         db.Campaigns.Add(campaign);
@@ -81,16 +84,9 @@ public static class CampaignsApi
         return TypedResults.Created($"/api/campaigns/{campaign.Id}", CampaignDto.From(campaign));
     }
 
-    public static async Task<Results<Ok<CampaignDto>, NotFound, ValidationProblem>> UpdateCampaign(
-        int id, CampaignRequest request, IValidator<CampaignRequest> validator, CampaignsDbContext db, TimeProvider time,
-        CancellationToken cancellationToken)
+    public static async Task<Results<Ok<CampaignDto>, NotFound>> UpdateCampaign(
+        int id, CampaignRequest request, CampaignsDbContext db, TimeProvider time, CancellationToken cancellationToken)
     {
-        var validation = await validator.ValidateAsync(request, cancellationToken);
-        if (!validation.IsValid)
-        {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
-        }
-
         var campaign = await db.Campaigns.FirstOrDefaultAsync(c => c.Id == id, cancellationToken);
         if (campaign is null)
         {

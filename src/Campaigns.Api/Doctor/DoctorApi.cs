@@ -1,4 +1,3 @@
-using Campaigns.Api.Admin;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Campaigns.Api.Doctor;
@@ -11,12 +10,12 @@ public sealed record DoctorReportDto(string Verdict, bool Safe, string Summary, 
 
 public static class DoctorApi
 {
-    public static IEndpointRouteBuilder MapDoctorApi(this IEndpointRouteBuilder app)
+    /// <param name="admin">The admin group (<c>MapAdminApi</c>): the key, its rate limit.</param>
+    public static IEndpointRouteBuilder MapDoctorApi(this IEndpointRouteBuilder admin)
     {
-        var admin = app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(AdminAuthentication.Policy);
-        admin.MapGet("/doctor", GetDoctorReport).WithName("GetDoctorReport")
+        admin.MapGet("/api/admin/doctor", GetDoctorReport).WithTags("Admin").WithName("GetDoctorReport")
             .WithSummary("Will the data survive the next deploy? One finding per check (ok, warning, at-risk) with its fix.");
-        return app;
+        return admin;
     }
 
     /// <param name="drill">Run a restore drill of the newest backup now (a copy of the whole backup); otherwise its last recorded drill is reported.</param>

@@ -19,6 +19,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails
                 Title = "Request body too large",
                 Detail = $"Request bodies are limited to {RequestLimits.MaxBodyBytes / 1024} KiB.",
             },
+            BadHttpRequestException bad when ParameterBindingProblem.From(bad) is { } binding => binding,
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
             DomainException domain => new ProblemDetails { Status = StatusOf(domain), Title = domain.Title, Detail = domain.Message },
             _ when DatabaseErrors.IsUniqueViolation(exception) => new ProblemDetails

@@ -1,8 +1,5 @@
-using System.Text.Json.Serialization;
-using Campaigns.Api.Campaigns;
 using Campaigns.Api.Infrastructure.Logging;
 using Campaigns.Api.Storage;
-using FluentValidation;
 using Serilog;
 using Serilog.Events;
 using Serilog.Filters;
@@ -125,17 +122,4 @@ public static class HostingExtensions
             null => context.Response.StatusCode == StatusCodes.Status499ClientClosedRequest, // set by UseExceptionHandler
             _ => false,
         };
-
-    public static IHostApplicationBuilder AddCampaignsApi(this IHostApplicationBuilder builder)
-    {
-        JsonFieldNames.Apply();
-        builder.Services.AddValidatorsFromAssemblyContaining<CampaignRequestValidator>(ServiceLifetime.Singleton);
-        builder.Services.AddSingleton<CampaignListCache>();
-        builder.Services.AddProblemDetails();
-        builder.Services.AddExceptionHandler<DomainExceptionHandler>();
-        builder.Services.AddOpenApi();
-        builder.Services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
-        return builder;
-    }
 }

@@ -7,10 +7,13 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
+using System.ComponentModel.DataAnnotations;
 
 namespace Campaigns.Api.Jobs;
 
-public sealed record RestoreRequest(string? Source, string? Backup, string? At = null)
+/// <summary>Body of POST /api/admin/restore; <c>backup</c> names the file when <c>source</c> is <c>backup</c>, <c>at</c> the moment when it is <c>offsite</c>.</summary>
+/// <remarks>The allowed values are the wire names of <see cref="RestoreSource"/>, for the OpenAPI enum (ContractTests pins the two together).</remarks>
+public sealed record RestoreRequest([property: AllowedValues("canonical", "latest-backup", "backup", "offsite")] string? Source, string? Backup = null, string? At = null)
 {
     public bool Is(RestoreSource source) => WireNames.TryParse<RestoreSource>(Source, out var named) && named == source;
 }
@@ -40,30 +43,35 @@ public sealed class RestoreRequestValidator : AbstractValidator<RestoreRequest>
 /// <summary>Backups and restores for operators (CONTRACT.md): every long operation is a job followed at /api/admin/jobs/{id}.</summary>
 public static class BackupsApi
 {
-    public static IEndpointRouteBuilder MapBackupsApi(this IEndpointRouteBuilder app)
+    /// <summary>Mapped onto the admin group by <c>AdminApi</c>.</summary>
+    public static IEndpointRouteBuilder MapBackupsApi(this IEndpointRouteBuilder admin)
     {
-        var admin = app.MapGroup("/api").WithTags("Backups").RequireAuthorization(AdminAuthentication.Policy);
-        admin.MapPost("/admin/restore", StartRestore).WithName("StartRestore");
+        var backups = admin.MapGroup("/api").WithTags("Backups");
+        backups.MapPost("/admin/restore", StartRestore).WithName("StartRestore")
+            .WithSummary("Start a restore job")
+            .WithDescription("Restores the canonical campaigns, the newest verified backup, or a named backup, after backing up the live database. Follow the job at its `Location`.")
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         // Kept for the scripts and bookmarks that called the old hand-run restore: now the canonical restore job.
-        admin.MapPost("/emergency-restore-12-campaigns", StartLegacyRestore).WithName("LegacyEmergencyRestore");
-        admin.MapPost("/admin/backups", StartBackup).WithName("StartBackup");
-        admin.MapGet("/admin/backups", ListBackups).WithName("ListBackups");
-        admin.MapGet("/admin/backups/{name}", DownloadBackup).WithName("DownloadBackup");
-        return app;
+        backups.MapPost("/emergency-restore-12-campaigns", StartLegacyRestore).WithName("LegacyEmergencyRestore")
+            .WithSummary("Start a canonical restore job (legacy path)")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        backups.MapPost("/admin/backups", StartBackup).WithName("StartBackup").WithSummary("Start a backup job");
+        backups.MapGet("/admin/backups", ListBackups).WithName("ListBackups").WithSummary("List the backups, newest first");
+        backups.MapGet("/admin/backups/{name}", DownloadBackup).WithName("DownloadBackup")
+            .WithSummary("Download a backup file")
+            .Produces<Stream>(StatusCodes.Status200OK, "application/octet-stream")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return admin;
     }
 
-    public static async Task<Results<Accepted<JobAccepted>, ValidationProblem>> StartRestore(
-        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, IValidator<RestoreRequest> validator, JobLauncher launcher,
-        OffSiteRestorer offSite, CancellationToken cancellationToken)
+    public static async Task<Accepted<JobAccepted>> StartRestore(
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, JobLauncher launcher, OffSiteRestorer offSite,
+        CancellationToken cancellationToken)
     {
-        request ??= new RestoreRequest(null, null);
-        var validation = validator.Validate(request);
-        if (!validation.IsValid)
-        {
-            return TypedResults.ValidationProblem(validation.ToDictionary());
-        }
-
-        var source = WireNames.TryParse<RestoreSource>(request.Source, out var named) ? named : throw new UnknownRestoreSourceException();
+        // The validation filter has checked the body, an empty one included: a known source is always there.
+        var source = WireNames.TryParse<RestoreSource>(request!.Source, out var named) ? named : throw new UnknownRestoreSourceException();
         // An off-site restore carries its moment where a backup restore carries the backup's name.
         var accepted = source == RestoreSource.OffSite
             ? launcher.StartRestore(source, (await offSite.CheckAtAsync(request.At, cancellationToken))?.ToString("O"))

@@ -9,7 +9,9 @@ public static class JobsApi
     public static IEndpointRouteBuilder MapJobsApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin/jobs").WithTags("Jobs").RequireAuthorization(AdminAuthentication.Policy);
-        admin.MapGet("/{jobId}", GetJob).WithName("GetJob");
+        admin.MapGet("/{jobId}", GetJob).WithName("GetJob")
+            .WithSummary("Follow a backup or restore job")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Campaigns;
 using Campaigns.Api.Common;
 using Campaigns.Api.Doctor;
 using Campaigns.Api.Infrastructure;
@@ -44,7 +45,7 @@ public static class CliHost
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None); // its failures reach the user as the command's error
         builder.AddCampaignStorage();
         builder.AddCanonicalSeed();
-        builder.AddCampaignsApi();
+        builder.AddCampaignValidators();
         builder.AddCampaignBackups();
         builder.AddCampaignRestores();
         if (!string.IsNullOrWhiteSpace(dataDirectory))

@@ -33,6 +33,11 @@ public sealed class CampaignsApiTests
     [Providers("?limit=0", "limit")]
     [Providers("?limit=1001", "limit")]
     [Providers("?offset=-1", "offset")]
+    [Providers("?limit=abc", "limit")]
+    [Providers("?limit=", "limit")]
+    [Providers("?offset=1.5", "offset")]
+    [Providers("?active=", "active")]
+    [Providers("?active=true&active=false", "active")]
     public async Task BadQueryValuesReturnProblemDetailsNamingTheField(DatabaseProvider provider, string query, string field)
     {
         await using var api = new CampaignsApiFactory(provider: provider);

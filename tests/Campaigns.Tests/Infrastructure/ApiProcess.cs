@@ -88,7 +88,7 @@ public sealed class ApiProcess : IAsyncDisposable
         // A generous per-request timeout: the first request after startup can be slow on a loaded machine, and a probe the
         // client abandons is wasted (the service logs it as a 499).
         using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(120)); // generous: six builds and test runs may share the machine
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)

@@ -3,12 +3,14 @@ using System.Net.Http.Headers;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Startup;
 using Campaigns.Api.Storage;
+using Campaigns.Tests.Contract;
 using Hangfire.Server;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -58,6 +60,9 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
     }
 
     public DatabaseProvider Provider { get; }
+
+    /// <summary>The settings this host runs with (besides DATA_DIR and the admin key).</summary>
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
 
     /// <summary>The PostgreSQL database of this test (its own), in the DATABASE_URL form; null on SQLite.</summary>
     public string? DatabaseUrl { get; }
@@ -125,6 +130,17 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
         var address = Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         return new Uri(address);
     }
+
+    /// <summary>
+    /// A client whose every response to a documented operation is checked against the served OpenAPI document
+    /// (<see cref="ContractCheckingHandler"/>); otherwise as WebApplicationFactory's (redirects followed, cookies kept).
+    /// </summary>
+    public new HttpClient CreateClient() =>
+        CreateDefaultClient(
+            ClientOptions.BaseAddress,
+            new RedirectHandler(ClientOptions.MaxAutomaticRedirections),
+            new CookieContainerHandler(),
+            new ContractCheckingHandler(() => OpenApiContract.ServedAsync(_settings)));
 
     public HttpClient CreateAdminClient()
     {

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Campaigns.Seed;
 using Campaigns.Tests.Infrastructure;
 
@@ -20,33 +19,7 @@ public static class CliProcess
         return (exit, output.ToString(), error.ToString());
     }
 
-    public static string AssemblyPath => SolutionPaths.BuildOutputOf("Campaigns.Seed", "campaigns-seed.dll");
-
-    public static async Task<(int Exit, string Output, string Error)> RunAsync(
-        string workingDirectory, IDictionary<string, string>? environment, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", [AssemblyPath, .. args])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var variable in new[] { "DATA_DIR", "Storage__DataDirectory", "RAILWAY_VOLUME_MOUNT_PATH", "DATABASE_URL", "ConnectionStrings__Campaigns" })
-        {
-            start.Environment.Remove(variable);
-        }
-
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
-    }
+    public static Task<(int Exit, string Output, string Error)> RunAsync(
+        string workingDirectory, IDictionary<string, string>? environment, params string[] args) =>
+        SeedProcess.RunInAsync(workingDirectory, environment, args);
 }

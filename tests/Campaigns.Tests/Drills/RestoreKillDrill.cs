@@ -67,6 +67,8 @@ public sealed class RestoreKillDrill(ITestOutputHelper output)
                 Assert.True(restored || job.GetProperty("state").GetString() != "succeeded", "the job succeeded but the data is the old one");
                 Assert.NotEqual("processing", job.GetProperty("state").GetString());
                 Assert.Equal(12, (await admin.GetCampaignsAsync("?active=true")).Count(c => c.Source == "canonical"));
+                // This start's own backup follows readiness: let it finish before the process is stopped below.
+                await WaitForNoTemporaryFilesAsync(data.Combine("backups"));
             }
 
             AssertIntact(database);
@@ -84,6 +86,14 @@ public sealed class RestoreKillDrill(ITestOutputHelper output)
         }
 
         SqliteConnection.ClearAllPools();
+    }
+
+    private static async Task WaitForNoTemporaryFilesAsync(string backups)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); Directory.GetFiles(backups, "*.tmp*").Length > 0; await Task.Delay(50))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "a backup of the running service did not finish within 60 s");
+        }
     }
 
     private static void AssertNoHalfWrittenBackups(string backups)

@@ -10,24 +10,36 @@ public static class SeedProcess
 {
     public static string AssemblyPath => SolutionPaths.BuildOutputOf("Campaigns.Seed", "campaigns-seed.dll");
 
+    private static string BuildDirectory => Path.GetDirectoryName(AssemblyPath)!;
+
     public static Task<(int Exit, string Output, string Error)> RunAsync(IDictionary<string, string>? environment, params string[] args) =>
-        RunCommandAsync(environment, ["dotnet", AssemblyPath, .. args]);
+        RunCommandAsync(BuildDirectory, environment, ["dotnet", AssemblyPath, .. args]);
+
+    /// <summary>From a working directory of the test's choosing: what a relative path or the default data directory resolve against.</summary>
+    public static Task<(int Exit, string Output, string Error)> RunInAsync(
+        string workingDirectory, IDictionary<string, string>? environment, params string[] args) =>
+        RunCommandAsync(workingDirectory, environment, ["dotnet", AssemblyPath, .. args]);
 
     /// <summary>As uid/gid 65534 (nobody), through setpriv: a non-root image. Needs root.</summary>
     public static Task<(int Exit, string Output, string Error)> RunAsNobodyAsync(params string[] args) =>
-        RunCommandAsync(new Dictionary<string, string> { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() },
+        RunCommandAsync(BuildDirectory, new Dictionary<string, string> { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() },
             ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", AssemblyPath, .. args]);
 
-    private static async Task<(int Exit, string Output, string Error)> RunCommandAsync(IDictionary<string, string>? environment, string[] command)
+    private static async Task<(int Exit, string Output, string Error)> RunCommandAsync(
+        string workingDirectory, IDictionary<string, string>? environment, string[] command)
     {
         var start = new ProcessStartInfo(command[0], command[1..])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(AssemblyPath)!,
+            WorkingDirectory = workingDirectory,
         };
-        foreach (var name in new[] { "DATA_DIR", "RAILWAY_VOLUME_MOUNT_PATH", "RAILWAY_VOLUME_NAME", "RAILWAY_SERVICE_NAME", "RAILWAY_SERVICE_ID", "DATABASE_URL" })
+        foreach (var name in new[]
+                 {
+                     "DATA_DIR", "Storage__DataDirectory", "RAILWAY_VOLUME_MOUNT_PATH", "RAILWAY_VOLUME_NAME", "RAILWAY_SERVICE_NAME",
+                     "RAILWAY_SERVICE_ID", "DATABASE_URL", "ConnectionStrings__Campaigns",
+                 })
         {
             start.Environment.Remove(name);
         }

@@ -12,8 +12,14 @@ public abstract class DomainException(string title, string detail) : Exception(d
 /// <summary>The thing asked for does not exist.</summary>
 public abstract class NotFoundException(string title, string detail) : DomainException(title, detail);
 
-/// <summary>The request itself is malformed (a name that cannot be ours, an unknown choice).</summary>
-public abstract class InvalidInputException(string title, string detail) : DomainException(title, detail);
+/// <summary>
+/// The request itself is malformed (a name that cannot be ours, an unknown choice). With a <see cref="Field"/> it is
+/// answered as a validation problem naming that field.
+/// </summary>
+public abstract class InvalidInputException(string title, string detail, string? field = null) : DomainException(title, detail)
+{
+    public string? Field { get; } = field;
+}
 
 /// <summary>Something else is already under way that this would collide with.</summary>
 public abstract class ConflictException(string title, string detail) : DomainException(title, detail);

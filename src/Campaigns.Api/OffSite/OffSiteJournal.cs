@@ -26,9 +26,6 @@ public sealed class OffSiteJournal(
     OffSiteQueue queue,
     ILogger<OffSiteJournal> logger)
 {
-    /// <summary>What a vetoed commit raises (SQLITE_CONSTRAINT_COMMITHOOK), for the problem mapping.</summary>
-    public const int CommitHookVeto = 531;
-
     private const string CaptureFunction = "offsite_capture";
 
     public bool Enabled => options.Value.Enabled;
@@ -87,7 +84,8 @@ public sealed class OffSiteJournal(
         catch (Exception ex)
         {
             var reason = ex is OperationCanceledException ? $"the store {store.Name} did not confirm within {options.Value.WriteTimeoutSeconds} s" : ex.Message;
-            status.Failed(reason);
+            status.Refused($"The write was refused and rolled back: the off-site store {store.Name} did not confirm it " +
+                           $"within {options.Value.WriteTimeoutSeconds} s ({reason}). Nothing was changed; reads go on. Retry later.", reason);
             logger.LogError("Off-site store {OffSiteStore} did not take journal entry {OffSiteKey} ({ChangeCount} rows); the write is refused and rolled back: {Reason}",
                 store.Name, key, changes.Count, reason);
             ForgetLate(key);

@@ -8,11 +8,8 @@ using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.OffSite;
 
-/// <summary>A bad <c>at</c> for an off-site restore: rendered as a 400 validation problem naming the field.</summary>
-public sealed class OffSiteAtException(string message) : InvalidInputException("Invalid restore moment", message)
-{
-    public const string Field = "at";
-}
+/// <summary>A bad <c>at</c> for an off-site restore.</summary>
+public sealed class OffSiteAtException(string message) : InvalidInputException("Invalid restore moment", message, "at");
 
 public sealed class OffSiteOffException() : ConflictException("Off-site copies are off",
     $"Set {OffSiteOptions.SectionName}:Endpoint and {OffSiteOptions.SectionName}:Bucket to use the off-site copies (SQLite only).");

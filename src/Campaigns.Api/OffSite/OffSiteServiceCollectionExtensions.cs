@@ -25,7 +25,6 @@ public static class OffSiteServiceCollectionExtensions
         services.AddSingleton<OffSiteRestorer>();
         services.AddSingleton<OffSiteStartup>();
         services.AddHostedService<OffSiteShipper>();
-        services.AddExceptionHandler<OffSiteExceptionHandler>();
         services.AddHealthChecks().AddCheck<OffSiteHealthCheck>("offSite");
         return builder;
     }

@@ -48,6 +48,18 @@ public sealed class OffSiteStatus(TimeProvider time)
         }
     }
 
+    /// <summary>
+    /// What the last refused write was told: the commit hook can only veto (SQLite raises a bare constraint error), so the
+    /// exception handler takes the explanation from here.
+    /// </summary>
+    public string? LastRefusal { get; private set; }
+
+    public void Refused(string explanation, string error)
+    {
+        LastRefusal = explanation;
+        Failed(error);
+    }
+
     public void Failed(string error)
     {
         lock (_lock)

@@ -53,6 +53,7 @@ public static class SeedProgram
             MigrateCommand.Create(),
             DoctorCommand.Create(),
             DevCommands.Create(),
+            OffSiteCommands.Create(),
         };
         foreach (var command in BackupCommands.Create())
         {

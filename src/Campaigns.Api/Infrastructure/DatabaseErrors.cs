@@ -8,6 +8,7 @@ public static class DatabaseErrors
     private const int SqliteConstraint = 19;
     private const int SqliteConstraintUnique = 2067;
     private const int SqliteFull = 13;
+    private const int SqliteConstraintCommitHook = 531;
     private const string PostgresUniqueViolation = "23505";
     private const string PostgresDiskFull = "53100";
 
@@ -17,6 +18,10 @@ public static class DatabaseErrors
         { SqlState: PostgresUniqueViolation } => true,
         _ => false,
     };
+
+    /// <summary>A commit hook turned the commit into a rollback (the off-site journal does when the store does not confirm).</summary>
+    public static bool IsCommitVetoed(Exception exception) =>
+        Innermost<SqliteException>(exception) is { SqliteErrorCode: SqliteConstraint, SqliteExtendedErrorCode: SqliteConstraintCommitHook };
 
     public static bool IsStorageFull(Exception exception) => Innermost<DbException>(exception) switch
     {

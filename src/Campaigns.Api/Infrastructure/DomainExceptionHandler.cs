@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Campaigns.Api.Common;
+using Campaigns.Api.OffSite;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
 namespace Campaigns.Api.Infrastructure;
 
 /// <summary>The one place where exceptions become RFC 9457 ProblemDetails, so endpoints carry no try/catch.</summary>
-public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails, ILogger<DomainExceptionHandler> logger) : IExceptionHandler
+public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails, OffSiteStatus offSite, ILogger<DomainExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -21,12 +22,23 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails
             },
             BadHttpRequestException bad when ParameterBindingProblem.From(bad) is { } binding => binding,
             BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "Bad request", Detail = bad.Message },
+            InvalidInputException { Field: { } field } invalid => new ValidationProblemDetails(new Dictionary<string, string[]> { [field] = [invalid.Message] })
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = invalid.Title,
+            },
             DomainException domain => new ProblemDetails { Status = StatusOf(domain), Title = domain.Title, Detail = domain.Message },
             _ when DatabaseErrors.IsUniqueViolation(exception) => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
                 Title = "Duplicate key",
                 Detail = "A campaign with this key already exists; keys are unique.",
+            },
+            _ when DatabaseErrors.IsCommitVetoed(exception) => new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Title = "Off-site store unavailable",
+                Detail = offSite.LastRefusal ?? "The write was refused and rolled back: the off-site store did not confirm it. Retry later.",
             },
             _ when DatabaseErrors.IsStorageFull(exception) => new ProblemDetails
             {
@@ -52,6 +64,11 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails
             logger.LogError(exception, "{Title} on {Method} {Path}", problem.Title, httpContext.Request.Method, httpContext.Request.Path);
         }
 
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = "5";
+        }
+
         httpContext.Response.StatusCode = problem.Status!.Value;
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {
@@ -67,6 +84,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problemDetails
         InvalidInputException => StatusCodes.Status400BadRequest,
         ConflictException => StatusCodes.Status409Conflict,
         RefusedException => StatusCodes.Status422UnprocessableEntity,
+        UnavailableException => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status500InternalServerError,
     };
 

@@ -1,6 +1,7 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,9 +11,9 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Campaigns.Api.Jobs;
 
-/// <summary>Body of POST /api/admin/restore; <c>backup</c> names the file when <c>source</c> is <c>backup</c>.</summary>
+/// <summary>Body of POST /api/admin/restore; <c>backup</c> names the file when <c>source</c> is <c>backup</c>, <c>at</c> the moment when it is <c>offsite</c>.</summary>
 /// <remarks>The allowed values are the wire names of <see cref="RestoreSource"/>, for the OpenAPI enum (ContractTests pins the two together).</remarks>
-public sealed record RestoreRequest([property: AllowedValues("canonical", "latest-backup", "backup")] string? Source, string? Backup = null)
+public sealed record RestoreRequest([property: AllowedValues("canonical", "latest-backup", "backup", "offsite")] string? Source, string? Backup = null, string? At = null)
 {
     public bool Is(RestoreSource source) => WireNames.TryParse<RestoreSource>(Source, out var named) && named == source;
 }
@@ -31,8 +32,11 @@ public sealed class RestoreRequestValidator : AbstractValidator<RestoreRequest>
             .Must(BackupNames.IsValid).When(r => !string.IsNullOrEmpty(r.Backup) && r.Is(RestoreSource.Backup))
             .WithMessage("'backup' must be a backup file name such as campaigns_backup_20261123_020000_123.sqlite (or .snapshot.json).");
         RuleFor(r => r.Backup)
-            .Empty().When(r => r.Is(RestoreSource.Canonical) || r.Is(RestoreSource.LatestBackup))
+            .Empty().When(r => r.Is(RestoreSource.Canonical) || r.Is(RestoreSource.LatestBackup) || r.Is(RestoreSource.OffSite))
             .WithMessage("'backup' is only used with source 'backup'.");
+        RuleFor(r => r.At)
+            .Empty().When(r => !r.Is(RestoreSource.OffSite))
+            .WithMessage("'at' is only used with source 'offsite'.");
     }
 }
 
@@ -62,11 +66,16 @@ public static class BackupsApi
         return admin;
     }
 
-    public static Accepted<JobAccepted> StartRestore(
-        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, JobLauncher launcher)
+    public static async Task<Accepted<JobAccepted>> StartRestore(
+        [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] RestoreRequest? request, JobLauncher launcher, OffSiteRestorer offSite,
+        CancellationToken cancellationToken)
     {
         // The validation filter has checked the body, an empty one included: a known source is always there.
-        var accepted = launcher.StartRestore(WireNames.TryParse<RestoreSource>(request!.Source, out var source) ? source : throw new UnknownRestoreSourceException(), request.Backup);
+        var source = WireNames.TryParse<RestoreSource>(request!.Source, out var named) ? named : throw new UnknownRestoreSourceException();
+        // An off-site restore carries its moment where a backup restore carries the backup's name.
+        var accepted = source == RestoreSource.OffSite
+            ? launcher.StartRestore(source, (await offSite.CheckAtAsync(request.At, cancellationToken))?.ToString("O"))
+            : launcher.StartRestore(source, request.Backup);
         return TypedResults.Accepted(accepted.StatusUrl, accepted);
     }
 

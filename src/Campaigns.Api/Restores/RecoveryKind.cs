@@ -14,4 +14,7 @@ public enum RecoveryKind
     Quarantined,
 
     Restore,
+
+    [JsonStringEnumMemberName("offsite-restored")]
+    OffSiteRestored,
 }

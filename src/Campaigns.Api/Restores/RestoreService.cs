@@ -1,5 +1,6 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 
@@ -18,6 +19,7 @@ public sealed class RestoreService(
     DataDirectory dataDirectory,
     DatabaseTarget database,
     BackupCatalog catalog,
+    BackupService backups,
     CanonicalSeedSource seed,
     LiveDatabaseContents live,
     PreparedCopy preparedCopy,
@@ -36,7 +38,7 @@ public sealed class RestoreService(
     /// </summary>
     public BackupEntry? ResolveBackup(RestoreSource source, string? backupName) => source switch
     {
-        RestoreSource.Canonical => null,
+        RestoreSource.Canonical or RestoreSource.OffSite => null,
         RestoreSource.LatestBackup => catalog.Good(seed.ExpectedActive()).FirstOrDefault(Fits)
             ?? throw new NoBackupToRestoreException(seed.ExpectedActive(), catalog.Directory),
         RestoreSource.Backup => catalog.Find(backupName ?? "") switch
@@ -58,6 +60,7 @@ public sealed class RestoreService(
         RestoreSource source, string? backupName, RecoveryKind? recoveryKind = RecoveryKind.Restore, bool preRestoreBackup = true,
         CancellationToken cancellationToken = default)
     {
+        if (source == RestoreSource.OffSite) return await OffSiteRestorer.RunAsync(scopes, at: backupName, recoveryKind, preRestoreBackup, cancellationToken);
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -72,6 +75,9 @@ public sealed class RestoreService(
             var migrations = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var topUp = await scope.ServiceProvider.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Restore, cancellationToken);
             state.LastTopUp = topUp;
+            // The restored state is now the newest good one: losing the database later must bring it back, not the pre-restore backup.
+            if (keepOld) await backups.TryCreateAsync(BackupTrigger.PostRestore, cancellationToken);
+            await scope.ServiceProvider.GetRequiredService<OffSiteRestorer>().AfterRestoreAsync(cancellationToken);
 
             var (method, preRestore) = restored;
             var result = new RestoreResult(source, entry?.Name, method, preRestore, before.Active, topUp.ActiveAfter, migrations, topUp);

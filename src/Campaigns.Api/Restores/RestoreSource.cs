@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Campaigns.Api.Common;
 
 namespace Campaigns.Api.Restores;
@@ -14,4 +15,8 @@ public enum RestoreSource
 
     /// <summary>One backup, named.</summary>
     Backup,
+
+    /// <summary>The off-site copies, at a moment (the newest state when none is given).</summary>
+    [JsonStringEnumMemberName("offsite")]
+    OffSite,
 }

@@ -1,6 +1,7 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
 using Campaigns.Api.Doctor;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.SqliteFiles;
@@ -52,6 +53,7 @@ public sealed class StartupInitializer(
 
         await using var scope = scopes.CreateAsyncScope();
         var services = scope.ServiceProvider;
+        await services.GetRequiredService<OffSiteStartup>().BeforeRecoveryAsync(cancellationToken);
         // Before migrations: bring back a missing or corrupt database from a backup.
         var backupDue = await services.GetRequiredService<DatabaseRecovery>().RecoverAsync(cancellationToken);
 
@@ -74,6 +76,7 @@ public sealed class StartupInitializer(
 
         await migrator.MigrateAsync(cancellationToken);
         state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
+        await services.GetRequiredService<OffSiteStartup>().AfterTopUpAsync(cancellationToken);
         state.Ready = true;
         if (backupDue)
         {

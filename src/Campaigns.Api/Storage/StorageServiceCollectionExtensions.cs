@@ -1,3 +1,4 @@
+using Campaigns.Api.OffSite;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage.CompiledModels.Postgres;
 using Campaigns.Api.Storage.CompiledModels.Sqlite;
@@ -41,7 +42,8 @@ public static class StorageServiceCollectionExtensions
             var busyTimeout = sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutSeconds;
             options.UseSqlite(sp.GetRequiredService<DatabaseTarget>().ConnectionString)
                 .UseModel(SqliteCampaignsDbContextModel.Instance)
-                .AddInterceptors(new SqliteConnectionInterceptor(busyTimeout, sp.GetRequiredService<LiveDatabaseGate>()), SlowCommands(sp));
+                .AddInterceptors(new SqliteConnectionInterceptor(busyTimeout, sp.GetRequiredService<LiveDatabaseGate>()), SlowCommands(sp),
+                    new OffSiteConnectionInterceptor(sp.GetRequiredService<OffSiteJournal>()));
         });
         services.AddDbContext<PostgresCampaignsDbContext>((sp, options) =>
             options.UseNpgsql(sp.GetRequiredService<DatabaseTarget>().ConnectionString)
@@ -54,6 +56,7 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new LiveDatabaseGate(sp.GetRequiredService<DatabaseTarget>().ConnectionString));
         services.AddSingleton<LiveDatabaseContents>();
         services.AddScoped<DatabaseMigrator>();
+        builder.AddOffSite();
         return builder;
     }
 

@@ -102,9 +102,10 @@ public static class BackupCommands
 
     private static Command Restore()
     {
-        var what = new Argument<string>("backup") { Description = "A backup file name, 'latest' (the newest good backup) or 'canonical' (top-up only)." };
+        var what = new Argument<string>("backup") { Description = "A backup file name, 'latest' (the newest good backup), 'canonical' (top-up only) or 'offsite' (the off-site copies)." };
+        var at = OffSiteCommands.AtOption();
         var dataDir = CliHost.DataDirectoryOption();
-        var command = new Command("restore", "Restore the live database from a backup (a pre-restore backup is taken first), then top up the canonical campaigns.") { what, dataDir };
+        var command = new Command("restore", "Restore the live database from a backup (a pre-restore backup is taken first), then top up the canonical campaigns.") { what, at, dataDir };
         command.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, dataDir, async (services, output) =>
         {
             var target = parse.GetValue(what)!;
@@ -112,6 +113,7 @@ public static class BackupCommands
             {
                 "latest" => (RestoreSource.LatestBackup, null),
                 "canonical" => (RestoreSource.Canonical, null),
+                "offsite" => (RestoreSource.OffSite, await OffSiteCommands.CheckedAtAsync(services, parse.GetValue(at), cancellationToken)),
                 _ when !BackupNames.IsValid(target) => throw new InvalidBackupNameException(target),
                 _ => (RestoreSource.Backup, target),
             };

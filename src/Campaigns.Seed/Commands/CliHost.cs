@@ -104,7 +104,7 @@ public static class CliHost
     {
         NotFoundException => ExitCodes.NotFound,
         InvalidInputException or SnapshotFormatException or OptionsValidationException => ExitCodes.InvalidInput,
-        DomainException or BackupFailedException or SqliteException or IOException or UnauthorizedAccessException => ExitCodes.Failed,
+        DomainException or Api.OffSite.OffSiteStoreException or BackupFailedException or SqliteException or IOException or UnauthorizedAccessException => ExitCodes.Failed,
         _ => null,
     };
 }

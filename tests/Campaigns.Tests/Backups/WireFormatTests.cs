@@ -52,10 +52,10 @@ public sealed class WireFormatTests
     [Fact]
     public void EveryEnumIsWrittenAsItsLowercaseStringAndNeverAsANumber()
     {
-        Assert.Equal(["startup", "scheduled", "manual", "pre-restore"], WireNames.All<BackupTrigger>());
-        Assert.Equal(["canonical", "latest-backup", "backup"], WireNames.All<RestoreSource>());
+        Assert.Equal(["startup", "scheduled", "manual", "pre-restore", "post-restore", "offsite"], WireNames.All<BackupTrigger>());
+        Assert.Equal(["canonical", "latest-backup", "backup", "offsite"], WireNames.All<RestoreSource>());
         Assert.Equal(["file-swap", "online-backup-api", "snapshot"], WireNames.All<RestoreMethod>());
-        Assert.Equal(["missing-database-restored", "corrupt-database-quarantined", "restore"], WireNames.All<RecoveryKind>());
+        Assert.Equal(["missing-database-restored", "corrupt-database-quarantined", "restore", "offsite-restored"], WireNames.All<RecoveryKind>());
         Assert.Equal(["startup", "manual", "restore", "cli"], WireNames.All<SeedTrigger>());
         Assert.Equal("\"online-backup-api\"", JsonSerializer.Serialize(RestoreMethod.OnlineBackupApi));
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<RestoreMethod>("1"));

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Options;
+
+namespace Campaigns.Api.OffSite;
+
+public static class OffSiteServiceCollectionExtensions
+{
+    /// <summary>Off-site copies (section OffSite): shared by the API and the CLI; nothing runs while Endpoint or Bucket is unset.</summary>
+    public static IHostApplicationBuilder AddOffSite(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<OffSiteOptions>()
+            .BindConfiguration(OffSiteOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<OffSiteStore>();
+        services.AddSingleton(sp => new OffSiteLayout(sp.GetRequiredService<IOptions<OffSiteOptions>>().Value.Prefix));
+        services.AddSingleton<OffSiteClock>();
+        services.AddSingleton<OffSiteStatus>();
+        services.AddSingleton<OffSiteQueue>();
+        services.AddSingleton<OffSiteLineage>();
+        services.AddSingleton<OffSiteJournal>();
+        services.AddSingleton<OffSiteSnapshots>();
+        services.AddSingleton<OffSiteHistory>();
+        services.AddSingleton<OffSiteRetention>();
+        services.AddSingleton<OffSiteRestorer>();
+        services.AddSingleton<OffSiteStartup>();
+        services.AddHostedService<OffSiteShipper>();
+        services.AddHealthChecks().AddCheck<OffSiteHealthCheck>("offSite");
+        return builder;
+    }
+}

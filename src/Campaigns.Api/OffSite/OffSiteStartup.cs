@@ -1,0 +1,138 @@
+using Campaigns.Api.Backups;
+using Campaigns.Api.Restores;
+using Campaigns.Api.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Campaigns.Api.OffSite;
+
+/// <summary>
+/// The off-site part of the startup sequence (SQLite only). Before local recovery: when the database is missing, the
+/// newest acknowledged state comes from the store (it is newer than any local backup), in a new lineage; when the store
+/// cannot be asked, the service stays not ready and retries rather than serve a reset or older dataset (unless
+/// OffSite:AllowEmptyStart). After the top-up: a snapshot, the base of this run's journal.
+/// </summary>
+public sealed class OffSiteStartup(
+    IOptions<OffSiteOptions> options,
+    DataDirectory dataDirectory,
+    DatabaseTarget database,
+    OffSiteStore store,
+    OffSiteHistory history,
+    OffSiteLineage lineage,
+    OffSiteRestorer restorer,
+    OffSiteSnapshots snapshots,
+    OffSiteStatus status,
+    IHostEnvironment environment,
+    ILogger<OffSiteStartup> logger)
+{
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
+
+    private bool Enabled => options.Value.Enabled && database.Provider == DatabaseProvider.Sqlite;
+
+    public async Task BeforeRecoveryAsync(CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            if (options.Value.Enabled)
+            {
+                logger.LogWarning("Off-site copies in {OffSiteStore}: journal and snapshots are for SQLite; on PostgreSQL the platform's backups are primary", options.Value.StoreName);
+            }
+
+            return;
+        }
+
+        status.Starting = true;
+        logger.LogInformation("Off-site copies to {OffSiteStore} under {OffSitePrefix}, mode {OffSiteMode}", options.Value.StoreName, options.Value.Prefix, options.Value.Mode);
+        if (File.Exists(dataDirectory.DatabasePath))
+        {
+            _ = lineage.Current;
+            await CheckStoreAsync(cancellationToken);
+            return;
+        }
+
+        var plan = await WaitForHistoryAsync(cancellationToken);
+        lineage.Begin(plan is null ? "the database starts from nothing" : "the database is restored from off-site");
+        if (plan is null)
+        {
+            return;
+        }
+
+        logger.LogError("Database {DatabasePath} is missing; restoring the newest acknowledged state from {OffSiteStore}", dataDirectory.DatabasePath, options.Value.StoreName);
+        await restorer.RestoreAsync(at: null, RecoveryKind.OffSiteRestored, preRestoreBackup: false, cancellationToken);
+    }
+
+    public async Task AfterTopUpAsync(CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return;
+        }
+
+        status.Starting = false;
+        try
+        {
+            await snapshots.TakeAsync("startup", cancellationToken);
+        }
+        catch (OffSiteStoreException ex)
+        {
+            status.SnapshotWanted = true;
+            logger.LogError("Off-site snapshot at startup failed; retried in the background: {Reason}", ex.Message);
+        }
+    }
+
+    /// <summary>A store that refuses the credentials or has no such bucket stops a Production start, naming the setting.</summary>
+    private async Task CheckStoreAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await store.ProbeAsync(cancellationToken);
+        }
+        catch (OffSiteStoreException ex)
+        {
+            status.Failed(ex.Message);
+            if (environment.IsProduction() && IsConfigurationProblem(ex))
+            {
+                throw new StorageNotSafeException($"Refusing to start: {ex.Message}");
+            }
+
+            logger.LogError("Off-site store {OffSiteStore} cannot be reached: {Reason}", options.Value.StoreName, ex.Message);
+        }
+    }
+
+    private static bool IsConfigurationProblem(OffSiteStoreException ex) =>
+        ex.InnerException is Amazon.S3.AmazonS3Exception s3 && (s3.ErrorCode == "NoSuchBucket" || (int)s3.StatusCode is 401 or 403);
+
+    private async Task<RestorePlan?> WaitForHistoryAsync(CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                var plan = OffSiteHistory.Plan(await history.ListAsync(cancellationToken), at: null);
+                status.StartupBlockedBy = null;
+                return plan;
+            }
+            catch (OffSiteStoreException ex)
+            {
+                status.Failed(ex.Message);
+                if (environment.IsProduction() && IsConfigurationProblem(ex))
+                {
+                    throw new StorageNotSafeException($"Refusing to start: {ex.Message}");
+                }
+
+                if (options.Value.AllowEmptyStart)
+                {
+                    logger.LogWarning("The database is missing and the off-site store cannot be asked for it ({Reason}); starting empty because {Setting}=true",
+                        ex.Message, $"{OffSiteOptions.SectionName}:{nameof(OffSiteOptions.AllowEmptyStart)}");
+                    return null;
+                }
+
+                status.StartupBlockedBy =
+                    $"The database is missing and the off-site store cannot be asked for the newest data ({ex.Message}); not serving a reset dataset, retrying in {delay.TotalSeconds:F0} s.";
+                logger.LogError("{StartupBlockedBy}", status.StartupBlockedBy);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, delay.Ticks * 2));
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+namespace Campaigns.Api.OffSite;
+
+/// <summary>What the off-site copies did last, for /health and the dashboard. Never holds a credential.</summary>
+public sealed class OffSiteStatus(TimeProvider time)
+{
+    private readonly object _lock = new();
+    private DateTimeOffset? _lastUpload;
+    private string? _lastUploadKey;
+    private DateTimeOffset? _lastSnapshot;
+    private DateTimeOffset? _lastErrorAt;
+    private string? _lastError;
+    private DateTimeOffset? _oldestPending;
+    private int _pending;
+    private int _entriesSinceSnapshot;
+
+    /// <summary>Why the service is not ready yet (waiting for the store on an empty volume), or null.</summary>
+    public string? StartupBlockedBy { get; set; }
+
+    /// <summary>
+    /// Set by the startup sequence until it is done: nothing has been answered yet, so a journal entry the store cannot
+    /// take then (the top-up of an empty start the operator allowed) is queued for the shipper instead of failing the start.
+    /// </summary>
+    public bool Starting { get; set; }
+
+    /// <summary>A snapshot is owed (one after a restore failed, or the lineage has none yet).</summary>
+    public bool SnapshotWanted { get; set; }
+
+    public void Uploaded(string key)
+    {
+        lock (_lock)
+        {
+            _lastUpload = time.GetUtcNow();
+            _lastUploadKey = key;
+            _lastError = null;
+            _entriesSinceSnapshot++;
+        }
+    }
+
+    public void Snapshotted(string key)
+    {
+        lock (_lock)
+        {
+            _lastUpload = _lastSnapshot = time.GetUtcNow();
+            _lastUploadKey = key;
+            _lastError = null;
+            _entriesSinceSnapshot = 0;
+            SnapshotWanted = false;
+        }
+    }
+
+    /// <summary>
+    /// What the last refused write was told: the commit hook can only veto (SQLite raises a bare constraint error), so the
+    /// exception handler takes the explanation from here.
+    /// </summary>
+    public string? LastRefusal { get; private set; }
+
+    public void Refused(string explanation, string error)
+    {
+        LastRefusal = explanation;
+        Failed(error);
+    }
+
+    public void Failed(string error)
+    {
+        lock (_lock)
+        {
+            _lastError = error;
+            _lastErrorAt = time.GetUtcNow();
+        }
+    }
+
+    /// <summary>The async queue: how many entries wait, and since when the oldest does.</summary>
+    public void Queue(int pending, DateTimeOffset? oldest)
+    {
+        lock (_lock)
+        {
+            _pending = pending;
+            _oldestPending = oldest;
+        }
+    }
+
+    public OffSiteStatusSnapshot Read()
+    {
+        lock (_lock)
+        {
+            var now = time.GetUtcNow();
+            return new OffSiteStatusSnapshot(_lastUpload, _lastUploadKey, _lastSnapshot, _lastError, _lastErrorAt, _pending,
+                _oldestPending is { } oldest ? now - oldest : TimeSpan.Zero, _entriesSinceSnapshot, StartupBlockedBy);
+        }
+    }
+}
+
+public sealed record OffSiteStatusSnapshot(
+    DateTimeOffset? LastUpload, string? LastUploadKey, DateTimeOffset? LastSnapshot, string? LastError, DateTimeOffset? LastErrorAt,
+    int Pending, TimeSpan Lag, int EntriesSinceSnapshot, string? StartupBlockedBy);

@@ -55,30 +55,29 @@ public sealed class OffSiteJournal(
 
         var changes = pending.Take();
         string? key = null;
-        byte[]? body = null;
-        long ticks = 0;
+        JournalEntry? entry = null;
         try
         {
-            ticks = clock.Next();
+            var ticks = clock.Next();
             var current = lineage.Current;
             key = layout.JournalKey(current, ticks);
-            body = OffSiteRows.Encode(new JournalEntry(JournalEntry.FormatName, 1, current, new DateTimeOffset(ticks, TimeSpan.Zero), changes));
+            entry = new JournalEntry(JournalEntry.FormatName, 1, current, new DateTimeOffset(ticks, TimeSpan.Zero), changes);
             if (!options.Value.IsSync)
             {
-                queue.Enqueue(new QueuedEntry(key, body, new DateTimeOffset(ticks, TimeSpan.Zero)));
+                queue.Enqueue(new QueuedEntry(key, entry)); // encoded by the shipper, off the commit path
                 return 0;
             }
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Value.WriteTimeoutSeconds));
-            store.PutAsync(key, body, timeout.Token).GetAwaiter().GetResult();
+            store.PutAsync(key, OffSiteRows.Encode(entry), timeout.Token).GetAwaiter().GetResult();
             status.Uploaded(key);
             return 0;
         }
-        catch (Exception ex) when (status.Starting && key is not null && body is not null)
+        catch (Exception ex) when (status.Starting && key is not null && entry is not null)
         {
             logger.LogWarning("Off-site store {OffSiteStore} did not take journal entry {OffSiteKey} during startup; queued: {Reason}", store.Name, key, ex.Message);
             status.Failed(ex.Message);
-            queue.Enqueue(new QueuedEntry(key, body, new DateTimeOffset(ticks, TimeSpan.Zero)));
+            queue.Enqueue(new QueuedEntry(key, entry));
             return 0;
         }
         catch (Exception ex)

@@ -2,7 +2,10 @@ using System.Collections.Concurrent;
 
 namespace Campaigns.Api.OffSite;
 
-public sealed record QueuedEntry(string Key, byte[] Body, DateTimeOffset At);
+public sealed record QueuedEntry(string Key, JournalEntry Entry)
+{
+    public DateTimeOffset At => Entry.At;
+}
 
 /// <summary>Async mode: journal entries committed locally and not yet in the store, oldest first.</summary>
 public sealed class OffSiteQueue
@@ -20,9 +23,35 @@ public sealed class OffSiteQueue
         _signal.Release();
     }
 
-    public bool TryPeek(out QueuedEntry entry) => _entries.TryPeek(out entry!);
+    /// <summary>
+    /// The oldest entries that can go as one object: of one lineage, at most <paramref name="max"/> of them, none
+    /// more than <paramref name="span"/> after the first (a restore replays a little before a snapshot, not hours).
+    /// Empty when nothing is queued. The queue has one reader (the shipper), so what this returns is still at the front
+    /// when it calls <see cref="Remove"/>.
+    /// </summary>
+    public List<QueuedEntry> PeekBatch(int max, TimeSpan span)
+    {
+        var batch = new List<QueuedEntry>();
+        foreach (var entry in _entries)
+        {
+            if (batch.Count == max || (batch.Count > 0 && (entry.Entry.Lineage != batch[0].Entry.Lineage || entry.At - batch[0].At > span)))
+            {
+                break;
+            }
 
-    public void Remove() => _entries.TryDequeue(out _);
+            batch.Add(entry);
+        }
+
+        return batch;
+    }
+
+    public void Remove(int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            _entries.TryDequeue(out _);
+        }
+    }
 
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {

@@ -14,6 +14,12 @@ public sealed record JournalEntry(string Format, int Version, string Lineage, Da
     public const string FormatName = "campaigns-offsite-journal";
 }
 
+/// <summary>Several committed transactions in one journal object, in commit order (async mode ships its queue so).</summary>
+public sealed record JournalBatch(string Format, int Version, string Lineage, List<JournalEntry> Entries)
+{
+    public const string FormatName = "campaigns-offsite-journal-batch";
+}
+
 /// <summary>The whole state of the tracked tables at one moment.</summary>
 public sealed record OffSiteSnapshot(
     string Format, int Version, string Lineage, DateTimeOffset At, string SchemaVersion, Dictionary<string, List<Dictionary<string, object?>>> Tables)
@@ -60,6 +66,13 @@ public static class OffSiteRows
         {
             throw new OffSiteStoreException($"{what} cannot be read: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The transactions one journal object holds: a single entry or a batch of them.</summary>
+    public static List<JournalEntry> DecodeJournal(byte[] body, string what)
+    {
+        var batch = Decode<JournalBatch>(body, what);
+        return batch.Format == JournalBatch.FormatName ? batch.Entries : [Decode<JournalEntry>(body, what)];
     }
 
     /// <summary>JSON read back gives JsonElements; SQLite wants plain values.</summary>

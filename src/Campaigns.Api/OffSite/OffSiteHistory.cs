@@ -103,30 +103,43 @@ public sealed class OffSiteHistory(OffSiteStore store, OffSiteLayout layout, ILo
     /// was uploading (some servers show the partial object), so its write was never acknowledged; it is left out.
     /// </summary>
     /// <remarks>
-    /// Objects are fetched <see cref="ParallelReads"/> at a time (one round trip each, so a restore that replays a few
-    /// hundred entries waited seconds for them one after another), then put back in commit order. A batch is keyed by
-    /// its first entry, so the transactions in it after a restore's moment are left out here.
+    /// Batches first, then the single entries no batch covers (sync mode stores each transaction alone before its commit
+    /// and compacts them into batches afterwards, so a restore reads a few objects instead of one per write). Objects are
+    /// fetched <see cref="ParallelReads"/> at a time, then put back in commit order. A batch is keyed by its first entry,
+    /// so the transactions in it after a restore's moment are left out here.
     /// </remarks>
     public async Task<(List<JournalEntry> Entries, List<string> Skipped)> ReadJournalAsync(RestorePlan plan, CancellationToken cancellationToken)
     {
-        var read = new List<JournalEntry>?[plan.Journal.Count];
-        var skipped = new System.Collections.Concurrent.ConcurrentBag<(int Index, string Key)>();
-        await Parallel.ForAsync(0, plan.Journal.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (i, token) =>
-        {
-            var point = plan.Journal[i];
-            try
+        var entries = new System.Collections.Concurrent.ConcurrentBag<JournalEntry>();
+        var skipped = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var covered = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        async Task ReadAllAsync(IEnumerable<OffSitePoint> points) =>
+            await Parallel.ForEachAsync(points, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (point, token) =>
             {
-                read[i] = OffSiteRows.DecodeJournal(await store.GetAsync(point.Key, token), point.Key);
-            }
-            catch (OffSiteStoreException ex) when (ex.InnerException is not (Amazon.Runtime.AmazonServiceException or HttpRequestException or TaskCanceledException))
-            {
-                logger.LogWarning("Journal entry {OffSiteKey} was never confirmed and is left out: {Reason}", point.Key, ex.Message);
-                skipped.Add((i, point.Key));
-            }
-        });
+                try
+                {
+                    var (read, covers) = OffSiteRows.DecodeJournal(await store.GetAsync(point.Key, token), point.Key);
+                    foreach (var entry in read)
+                    {
+                        entries.Add(entry);
+                    }
 
-        var entries = read.OfType<List<JournalEntry>>().SelectMany(e => e).Where(e => plan.At is null || e.At <= plan.At).ToList();
-        return (entries, [.. skipped.OrderBy(s => s.Index).Select(s => s.Key)]);
+                    foreach (var key in covers)
+                    {
+                        covered[key] = true;
+                    }
+                }
+                catch (OffSiteStoreException ex) when (ex.InnerException is not (Amazon.Runtime.AmazonServiceException or HttpRequestException or TaskCanceledException))
+                {
+                    logger.LogWarning("Journal entry {OffSiteKey} was never confirmed and is left out: {Reason}", point.Key, ex.Message);
+                    skipped.Add(point.Key);
+                }
+            });
+
+        await ReadAllAsync(plan.Journal.Where(p => OffSiteLayout.IsJournalBatch(p.Key)));
+        await ReadAllAsync(plan.Journal.Where(p => !OffSiteLayout.IsJournalBatch(p.Key) && !covered.ContainsKey(p.Key)));
+        var ordered = entries.Where(e => plan.At is null || e.At <= plan.At).OrderBy(e => e.At).ToList();
+        return (ordered, [.. skipped.Order(StringComparer.Ordinal)]);
     }
 
     internal const int ParallelReads = 8;

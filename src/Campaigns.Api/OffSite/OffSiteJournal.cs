@@ -24,6 +24,7 @@ public sealed class OffSiteJournal(
     OffSiteClock clock,
     OffSiteStatus status,
     OffSiteQueue queue,
+    OffSiteCompactionQueue compaction,
     ILogger<OffSiteJournal> logger)
 {
     private const string CaptureFunction = "offsite_capture";
@@ -71,6 +72,7 @@ public sealed class OffSiteJournal(
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Value.WriteTimeoutSeconds));
             store.PutAsync(key, OffSiteRows.Encode(entry), timeout.Token).GetAwaiter().GetResult();
             status.Uploaded(key);
+            compaction.Stored(new QueuedEntry(key, entry));
             return 0;
         }
         catch (Exception ex) when (status.Starting && key is not null && entry is not null)

@@ -38,6 +38,14 @@ public sealed class OffSiteLayout(string prefix)
     public string JournalKey(string lineage, long ticks) =>
         $"{JournalPrefix(lineage)}{ticks:D19}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}{SnapshotSuffix}";
 
+    /// <summary>A journal object of several transactions, keyed by its first one's ticks (so it sorts and filters like an entry).</summary>
+    public string JournalBatchKey(string lineage, long firstTicks) =>
+        $"{JournalPrefix(lineage)}{firstTicks:D19}{BatchMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}{SnapshotSuffix}";
+
+    public static bool IsJournalBatch(string key) => key.Contains(BatchMarker, StringComparison.Ordinal);
+
+    private const string BatchMarker = "-batch-";
+
     public string? LineageOf(string markerKey) =>
         markerKey.StartsWith(LineagesPrefix, StringComparison.Ordinal) && markerKey.Length > LineagesPrefix.Length ? markerKey[LineagesPrefix.Length..] : null;
 

@@ -8,7 +8,25 @@ public sealed record QueuedEntry(string Key, JournalEntry Entry)
 }
 
 /// <summary>Async mode: journal entries committed locally and not yet in the store, oldest first.</summary>
-public sealed class OffSiteQueue
+public sealed class OffSiteQueue : JournalEntryQueue;
+
+/// <summary>Sync mode: journal entries already stored one by one, oldest first, waiting to be compacted into a batch.</summary>
+public sealed class OffSiteCompactionQueue : JournalEntryQueue
+{
+    /// <summary>Beyond this (the store took single entries but refuses batches) the oldest stay single: a restore reads them one by one.</summary>
+    private const int Bound = 20_000;
+
+    public void Stored(QueuedEntry entry)
+    {
+        Enqueue(entry);
+        if (Count > Bound)
+        {
+            Remove(1);
+        }
+    }
+}
+
+public abstract class JournalEntryQueue
 {
     private readonly ConcurrentQueue<QueuedEntry> _entries = new();
     private readonly SemaphoreSlim _signal = new(0);

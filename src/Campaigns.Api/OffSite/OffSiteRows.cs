@@ -14,8 +14,12 @@ public sealed record JournalEntry(string Format, int Version, string Lineage, Da
     public const string FormatName = "campaigns-offsite-journal";
 }
 
-/// <summary>Several committed transactions in one journal object, in commit order (async mode ships its queue so).</summary>
-public sealed record JournalBatch(string Format, int Version, string Lineage, List<JournalEntry> Entries)
+/// <summary>
+/// Several committed transactions in one journal object, in commit order: async mode ships its queue so, and sync mode
+/// compacts the entries it already stored one by one into batches, which <see cref="Covers"/> lists, so a restore reads
+/// one object instead of each of them.
+/// </summary>
+public sealed record JournalBatch(string Format, int Version, string Lineage, List<JournalEntry> Entries, List<string>? Covers = null)
 {
     public const string FormatName = "campaigns-offsite-journal-batch";
 }
@@ -68,11 +72,11 @@ public static class OffSiteRows
         }
     }
 
-    /// <summary>The transactions one journal object holds: a single entry or a batch of them.</summary>
-    public static List<JournalEntry> DecodeJournal(byte[] body, string what)
+    /// <summary>The transactions one journal object holds (a single entry, or a batch), and the single entries a batch replaces.</summary>
+    public static (List<JournalEntry> Entries, List<string> Covers) DecodeJournal(byte[] body, string what)
     {
         var batch = Decode<JournalBatch>(body, what);
-        return batch.Format == JournalBatch.FormatName ? batch.Entries : [Decode<JournalEntry>(body, what)];
+        return batch.Format == JournalBatch.FormatName ? (batch.Entries, batch.Covers ?? []) : ([Decode<JournalEntry>(body, what)], []);
     }
 
     /// <summary>JSON read back gives JsonElements; SQLite wants plain values.</summary>

@@ -17,6 +17,7 @@ public static class OffSiteServiceCollectionExtensions
         services.AddSingleton<OffSiteClock>();
         services.AddSingleton<OffSiteStatus>();
         services.AddSingleton<OffSiteQueue>();
+        services.AddSingleton<OffSiteCompactionQueue>();
         services.AddSingleton<OffSiteLineage>();
         services.AddSingleton<OffSiteJournal>();
         services.AddSingleton<OffSiteSnapshots>();

@@ -14,6 +14,8 @@ public sealed class OffSiteShipper(
     StorageState state,
     OffSiteStore store,
     OffSiteQueue queue,
+    OffSiteCompactionQueue compaction,
+    OffSiteLayout layout,
     OffSiteSnapshots snapshots,
     OffSiteRetention retention,
     OffSiteStatus status,
@@ -41,6 +43,7 @@ public sealed class OffSiteShipper(
             try
             {
                 await ShipQueueAsync(stoppingToken);
+                await CompactWhenDueAsync(stoppingToken);
                 await SnapshotWhenDueAsync(stoppingToken);
                 if (time.GetUtcNow() >= nextRetention)
                 {
@@ -74,16 +77,46 @@ public sealed class OffSiteShipper(
         {
             status.Queue(queue.Count, queue.Oldest);
             var first = batch[0];
+            var key = batch.Count == 1 ? first.Key : layout.JournalBatchKey(first.Entry.Lineage, first.At.UtcTicks);
             var body = batch.Count == 1
                 ? OffSiteRows.Encode(first.Entry)
                 : OffSiteRows.Encode(new JournalBatch(JournalBatch.FormatName, 1, first.Entry.Lineage, [.. batch.Select(b => b.Entry)]));
-            await store.PutAsync(first.Key, body, cancellationToken);
+            await store.PutAsync(key, body, cancellationToken);
             queue.Remove(batch.Count);
-            status.Uploaded(first.Key);
+            status.Uploaded(key);
         }
 
         status.Queue(0, null);
     }
+
+    /// <summary>
+    /// Sync mode stores every transaction as its own object before its commit; a restore that had to read each of them
+    /// took seconds for a few hundred writes (one round trip each). Once the oldest of them is a second old, the ones
+    /// stored since go in again as one batch that names them, and a restore reads the batch instead. The single entries
+    /// stay (the batch only adds a copy), so nothing acknowledged depends on this step.
+    /// </summary>
+    private async Task CompactWhenDueAsync(CancellationToken cancellationToken)
+    {
+        while (compaction.PeekBatch(MaxBatchEntries, MaxBatchSpan) is { Count: > 0 } batch)
+        {
+            var age = time.GetUtcNow() - batch[0].At;
+            if (batch.Count > 1 && (batch.Count == MaxBatchEntries || age >= CompactAfter))
+            {
+                var first = batch[0];
+                var key = layout.JournalBatchKey(first.Entry.Lineage, first.At.UtcTicks);
+                await store.PutAsync(key, OffSiteRows.Encode(new JournalBatch(JournalBatch.FormatName, 1, first.Entry.Lineage,
+                    [.. batch.Select(b => b.Entry)], [.. batch.Select(b => b.Key)])), cancellationToken);
+            }
+            else if (batch.Count > 1 || (age <= MaxBatchSpan && compaction.Count == 1))
+            {
+                return; // not due yet, or a lone entry that a later one may still join
+            }
+
+            compaction.Remove(batch.Count); // compacted, or a lone entry nothing can join any more: it stays single
+        }
+    }
+
+    private static readonly TimeSpan CompactAfter = TimeSpan.FromSeconds(1);
 
     /// <summary>A batch's bounds: a few MiB at most, and well inside the replay overlap before a snapshot (<see cref="OffSiteHistory"/>).</summary>
     internal const int MaxBatchEntries = 1000;

@@ -42,7 +42,8 @@ public sealed class AsyncModeTests
         {
             using var client = first.CreateAdminClient();
             await client.GetCampaignsAsync();
-            var before = SyncWriteTests.JournalKeys(s3).Count;
+            var before = SyncWriteTests.JournalBatchKeys(s3).Count;
+            var singles = SyncWriteTests.JournalKeys(s3).Count;
             s3.Stop();
             for (var i = 0; i < 3; i++)
             {
@@ -58,13 +59,14 @@ public sealed class AsyncModeTests
             }
 
             s3.Start();
-            for (var deadline = DateTime.UtcNow.AddSeconds(60); SyncWriteTests.JournalKeys(s3).Count <= before; await Task.Delay(200))
+            for (var deadline = DateTime.UtcNow.AddSeconds(60); SyncWriteTests.JournalBatchKeys(s3).Count <= before; await Task.Delay(200))
             {
                 Assert.True(DateTime.UtcNow < deadline, "the queue never reached the store");
             }
 
             await WaitUntilShippedAsync(client);
-            Assert.Equal(before + 1, SyncWriteTests.JournalKeys(s3).Count); // six queued commits, one object
+            Assert.Equal(before + 1, SyncWriteTests.JournalBatchKeys(s3).Count); // six queued commits, one object
+            Assert.Equal(singles, SyncWriteTests.JournalKeys(s3).Count);
         }
 
         VolumeLossTests.WipeVolume(data.Path);

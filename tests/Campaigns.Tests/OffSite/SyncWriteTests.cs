@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.OffSite;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -67,5 +68,8 @@ public sealed class SyncWriteTests
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
     }
 
-    internal static List<string> JournalKeys(TestS3 s3) => s3.Keys().Where(k => k.Contains("/journal/", StringComparison.Ordinal)).ToList();
+    /// <summary>The journal's single entries (one per transaction); batches compacted from them or shipped by async mode are not counted.</summary>
+    internal static List<string> JournalKeys(TestS3 s3) => s3.Keys().Where(k => k.Contains("/journal/", StringComparison.Ordinal) && !OffSiteLayout.IsJournalBatch(k)).ToList();
+
+    internal static List<string> JournalBatchKeys(TestS3 s3) => s3.Keys().Where(k => k.Contains("/journal/", StringComparison.Ordinal) && OffSiteLayout.IsJournalBatch(k)).ToList();
 }

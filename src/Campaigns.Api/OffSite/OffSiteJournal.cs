@@ -31,9 +31,22 @@ public sealed class OffSiteJournal(
 
     public bool Enabled => options.Value.Enabled;
 
+    /// <summary>
+    /// In sync mode every commit blocks a thread-pool thread on the store's answer (inside SQLite's commit hook), and each
+    /// writer waiting for the write lock blocks one in SQLite's busy handler; the answer itself needs a free pool thread
+    /// to complete. With the pool at its default minimum (one per core) that starved: bench/offsite.sh saw commits stop
+    /// for 1 to 2.6 s at a time while the pool added threads, and p99 went to seconds. So the pool keeps this many ready.
+    /// </summary>
+    public const int SyncMinThreads = 64;
+
     /// <summary>Called for every opened EF connection while off-site copies are on.</summary>
     public void Attach(SqliteConnection connection)
     {
+        if (options.Value.IsSync)
+        {
+            ReserveThreadsForBlockingCommits();
+        }
+
         var pending = new PendingChanges();
         connection.CreateFunction(CaptureFunction, (object?[] args) =>
         {
@@ -44,6 +57,15 @@ public sealed class OffSiteJournal(
         var handle = connection.Handle!;
         raw.sqlite3_commit_hook(handle, _ => OnCommit(pending), null);
         raw.sqlite3_rollback_hook(handle, _ => pending.Clear(), null);
+    }
+
+    private static void ReserveThreadsForBlockingCommits()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completion);
+        if (workers < SyncMinThreads)
+        {
+            ThreadPool.SetMinThreads(SyncMinThreads, Math.Max(completion, SyncMinThreads));
+        }
     }
 
     /// <summary>0 lets the commit go on; anything else turns it into a rollback. Never throws: it runs inside SQLite.</summary>

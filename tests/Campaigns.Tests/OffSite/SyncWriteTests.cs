@@ -33,6 +33,17 @@ public sealed class SyncWriteTests
     }
 
     [S3Fact]
+    public async Task SyncModeKeepsEnoughPoolThreadsThatCommitsWaitingForTheStoreDoNotStarveItsAnswers()
+    {
+        using var s3 = new TestS3();
+        using var api = new CampaignsApiFactory(settings: s3.Settings());
+        using var client = api.CreateAdminClient();
+        await VolumeLossTests.CreateAsync(client, "pool-threads");
+        ThreadPool.GetMinThreads(out var workers, out _);
+        Assert.True(workers >= OffSiteJournal.SyncMinThreads, $"the pool keeps {workers} threads ready");
+    }
+
+    [S3Fact]
     public async Task WithTheStoreDownWritesAreRefusedNothingIsKeptAndReadsGoOn()
     {
         using var s3 = new TestS3();

@@ -103,8 +103,9 @@ public sealed class OffSiteHistory(OffSiteStore store, OffSiteLayout layout, ILo
     /// was uploading (some servers show the partial object), so its write was never acknowledged; it is left out.
     /// </summary>
     /// <remarks>
-    /// Batches first, then the single entries no batch covers (sync mode stores each transaction alone before its commit
-    /// and compacts them into batches afterwards, so a restore reads a few objects instead of one per write). Objects are
+    /// Compacted batches first, then the objects none of them covers (sync mode stores each transaction alone before its
+    /// commit, async mode what it had queued, and both compact those into batches a second later, so a restore reads a
+    /// few objects instead of one per write or per shipment). Objects are
     /// fetched <see cref="ParallelReads"/> at a time, then put back in commit order. A batch is keyed by its first entry,
     /// so the transactions in it after a restore's moment are left out here.
     /// </remarks>
@@ -136,8 +137,8 @@ public sealed class OffSiteHistory(OffSiteStore store, OffSiteLayout layout, ILo
                 }
             });
 
-        await ReadAllAsync(plan.Journal.Where(p => OffSiteLayout.IsJournalBatch(p.Key)));
-        await ReadAllAsync(plan.Journal.Where(p => !OffSiteLayout.IsJournalBatch(p.Key) && !covered.ContainsKey(p.Key)));
+        await ReadAllAsync(plan.Journal.Where(p => OffSiteLayout.IsJournalCompacted(p.Key)));
+        await ReadAllAsync(plan.Journal.Where(p => !OffSiteLayout.IsJournalCompacted(p.Key) && !covered.ContainsKey(p.Key)));
         var ordered = entries.Where(e => plan.At is null || e.At <= plan.At).OrderBy(e => e.At).ToList();
         return (ordered, [.. skipped.Order(StringComparer.Ordinal)]);
     }

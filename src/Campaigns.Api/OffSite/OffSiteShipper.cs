@@ -84,35 +84,48 @@ public sealed class OffSiteShipper(
             await store.PutAsync(key, body, cancellationToken);
             queue.Remove(batch.Count);
             status.Uploaded(key);
+            foreach (var shipped in batch)
+            {
+                compaction.Stored(shipped with { Key = key });
+            }
         }
 
         status.Queue(0, null);
     }
 
     /// <summary>
-    /// Sync mode stores every transaction as its own object before its commit; a restore that had to read each of them
-    /// took seconds for a few hundred writes (one round trip each). Once the oldest of them is a second old, the ones
-    /// stored since go in again as one batch that names them, and a restore reads the batch instead. The single entries
-    /// stay (the batch only adds a copy), so nothing acknowledged depends on this step.
+    /// Sync mode stores every transaction as its own object before its commit, async mode each shipment; a restore that
+    /// had to read each of them took seconds for a few hundred (one round trip each). Once the oldest of them is a
+    /// second old, the objects stored since go in again as one batch that names them, and a restore reads the batch
+    /// instead. The objects it repeats stay, so nothing acknowledged depends on this step. An object's entries are
+    /// never split between two batches (a batch that names an object holds all of it).
     /// </summary>
     private async Task CompactWhenDueAsync(CancellationToken cancellationToken)
     {
         while (compaction.PeekBatch(MaxBatchEntries, MaxBatchSpan) is { Count: > 0 } batch)
         {
-            var age = time.GetUtcNow() - batch[0].At;
-            if (batch.Count > 1 && (batch.Count == MaxBatchEntries || age >= CompactAfter))
+            if (compaction.Count > batch.Count && batch.Any(b => b.Key != batch[^1].Key))
             {
-                var first = batch[0];
-                var key = layout.JournalBatchKey(first.Entry.Lineage, first.At.UtcTicks);
-                await store.PutAsync(key, OffSiteRows.Encode(new JournalBatch(JournalBatch.FormatName, 1, first.Entry.Lineage,
-                    [.. batch.Select(b => b.Entry)], [.. batch.Select(b => b.Key)])), cancellationToken);
-            }
-            else if (batch.Count > 1 || (age <= MaxBatchSpan && compaction.Count == 1))
-            {
-                return; // not due yet, or a lone entry that a later one may still join
+                var cut = batch[^1].Key; // the next entry may belong to the same object: leave that object for the next batch
+                batch = [.. batch.Where(b => b.Key != cut)];
             }
 
-            compaction.Remove(batch.Count); // compacted, or a lone entry nothing can join any more: it stays single
+            var objects = batch.Select(b => b.Key).Distinct(StringComparer.Ordinal).ToList();
+            var age = time.GetUtcNow() - batch[0].At;
+            var full = compaction.Count > batch.Count;
+            if (objects.Count > 1 && (full || age >= CompactAfter))
+            {
+                var first = batch[0];
+                var key = layout.JournalCompactedKey(first.Entry.Lineage, first.At.UtcTicks);
+                await store.PutAsync(key, OffSiteRows.Encode(new JournalBatch(JournalBatch.FormatName, 1, first.Entry.Lineage,
+                    [.. batch.Select(b => b.Entry)], objects)), cancellationToken);
+            }
+            else if (objects.Count > 1 || (age <= MaxBatchSpan && !full))
+            {
+                return; // not due yet, or a lone object that later ones may still join
+            }
+
+            compaction.Remove(batch.Count); // compacted, or a lone object nothing can join any more: it stays as it is
         }
     }
 

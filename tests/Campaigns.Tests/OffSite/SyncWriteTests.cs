@@ -79,8 +79,13 @@ public sealed class SyncWriteTests
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
     }
 
-    /// <summary>The journal's single entries (one per transaction); batches compacted from them or shipped by async mode are not counted.</summary>
-    internal static List<string> JournalKeys(TestS3 s3) => s3.Keys().Where(k => k.Contains("/journal/", StringComparison.Ordinal) && !OffSiteLayout.IsJournalBatch(k)).ToList();
+    /// <summary>The journal's single entries (one per transaction); batches shipped by async mode or compacted later are not counted.</summary>
+    internal static List<string> JournalKeys(TestS3 s3) =>
+        s3.Keys().Where(k => k.Contains("/journal/", StringComparison.Ordinal) && !OffSiteLayout.IsJournalBatch(k) && !OffSiteLayout.IsJournalCompacted(k)).ToList();
 
-    internal static List<string> JournalBatchKeys(TestS3 s3) => s3.Keys().Where(k => k.Contains("/journal/", StringComparison.Ordinal) && OffSiteLayout.IsJournalBatch(k)).ToList();
+    /// <summary>Async mode's shipments of several entries.</summary>
+    internal static List<string> JournalBatchKeys(TestS3 s3) => s3.Keys().Where(OffSiteLayout.IsJournalBatch).ToList();
+
+    /// <summary>Batches that repeat journal objects already stored.</summary>
+    internal static List<string> JournalCompactedKeys(TestS3 s3) => s3.Keys().Where(OffSiteLayout.IsJournalCompacted).ToList();
 }

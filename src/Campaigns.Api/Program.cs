@@ -1,6 +1,7 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.CampaignsApi;
 using Campaigns.Api.Doctor;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;

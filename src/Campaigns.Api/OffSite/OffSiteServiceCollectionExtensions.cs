@@ -1,3 +1,5 @@
+using Campaigns.Api.Restores;
+using Campaigns.Api.Startup;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.OffSite;

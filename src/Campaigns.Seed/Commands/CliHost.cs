@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.CampaignsApi;
 using Campaigns.Api.Common;
 using Campaigns.Api.Doctor;
 using Campaigns.Api.Infrastructure;

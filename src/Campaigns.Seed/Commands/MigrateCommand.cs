@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Data.Common;
+using Campaigns.Api.CampaignsApi;
 using Campaigns.Api.Transfer;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;

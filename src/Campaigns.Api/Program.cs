@@ -6,6 +6,7 @@ using Campaigns.Api.Doctor;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.OpenApi;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
@@ -21,6 +22,7 @@ try
     builder.UsePlatformPort();
     builder.AddCampaignLogging();
     builder.AddCampaignStorage();
+    builder.AddOffSite();
     builder.AddCanonicalSeed();
     builder.AddCampaignStartup();
     builder.AddCampaignBackups();

@@ -27,7 +27,7 @@ public sealed class RestoreService(
     OnlineCopyRestore onlineCopy,
     SnapshotRestore snapshotRestore,
     RecoveryLog recoveries,
-    StorageState state,
+    SeedingState seeding,
     ILogger<RestoreService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -74,7 +74,7 @@ public sealed class RestoreService(
             await using var scope = scopes.CreateAsyncScope();
             var migrations = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var topUp = await scope.ServiceProvider.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Restore, cancellationToken);
-            state.LastTopUp = topUp;
+            seeding.LastTopUp = topUp;
             // The restored state is now the newest good one: losing the database later must bring it back, not the pre-restore backup.
             if (keepOld) await backups.TryCreateAsync(BackupTrigger.PostRestore, cancellationToken);
             await scope.ServiceProvider.GetRequiredService<OffSiteRestorer>().AfterRestoreAsync(cancellationToken);

@@ -24,6 +24,7 @@ public sealed class StartupInitializer(
     DataDirectory dataDirectory,
     DatabaseTarget database,
     StorageState state,
+    SeedingState seeding,
     IOptions<StorageOptions> storageOptions,
     IOptions<BackupOptions> backupOptions,
     IConfiguration configuration,
@@ -75,7 +76,7 @@ public sealed class StartupInitializer(
         }
 
         await migrator.MigrateAsync(cancellationToken);
-        state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
+        seeding.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
         await services.GetRequiredService<OffSiteStartup>().AfterTopUpAsync(cancellationToken);
         state.Ready = true;
         if (backupDue)

@@ -6,6 +6,7 @@ public static class StartupServiceCollectionExtensions
     public static IHostApplicationBuilder AddCampaignStartup(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StartupBackup>();
+        builder.Services.AddSingleton<OffSiteStartup>();
         builder.Services.AddHostedService<StartupInitializer>();
         // Kestrel (also a hosted service) starts listening while the startup sequence runs instead of after it, so the
         // two share the machine's cores; UseStartupGate and the health checks keep every answer but 503 until it is done.

@@ -1,6 +1,5 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
-using Campaigns.Api.Campaigns;
 using Campaigns.Api.CampaignsApi;
 using Campaigns.Api.Doctor;
 using Campaigns.Api.Health;

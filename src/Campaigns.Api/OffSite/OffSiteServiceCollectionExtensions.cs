@@ -1,5 +1,4 @@
 using Campaigns.Api.Storage;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.OffSite;

@@ -1,6 +1,5 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
-using Campaigns.Api.OffSite;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 

@@ -1,7 +1,6 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
 using Campaigns.Api.Doctor;
-using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.SqliteFiles;

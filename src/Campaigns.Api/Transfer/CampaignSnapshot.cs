@@ -1,6 +1,5 @@
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Common;
-using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 
 namespace Campaigns.Api.Transfer;

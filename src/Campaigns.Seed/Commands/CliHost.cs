@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Campaigns.Api.Backups;
-using Campaigns.Api.Campaigns;
 using Campaigns.Api.CampaignsApi;
 using Campaigns.Api.Common;
 using Campaigns.Api.Doctor;

@@ -10,7 +10,8 @@ namespace Campaigns.Tests.Architecture;
 /// <summary>
 /// Which of an assembly's folders (the namespace one level below its root, <c>Campaigns.Api.Storage</c> for
 /// everything in <c>Storage/</c>) uses which, read from the compiled metadata: base types, interfaces, signatures of
-/// fields, methods and properties, attributes, locals and every type, method and field an IL instruction names.
+/// fields, methods and properties, attribute types, locals and every type, method and field an IL instruction names
+/// (a <c>typeof</c> inside an attribute's arguments is a string there, and is not followed).
 /// Compiler-generated nested types (lambdas, async state machines) count for the type that declares them.
 /// </summary>
 public sealed class NamespaceGraph

@@ -1,7 +1,6 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
-using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;

@@ -1,6 +1,5 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
-using Campaigns.Api.OffSite;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 
@@ -26,7 +25,7 @@ public sealed class RestoreService(
     OnlineCopyRestore onlineCopy,
     SnapshotRestore snapshotRestore,
     RecoveryLog recoveries,
-    StorageState state,
+    SeedingState seeding,
     TimeProvider time,
     ILogger<RestoreService> logger)
 {
@@ -74,7 +73,7 @@ public sealed class RestoreService(
             await using var scope = scopes.CreateAsyncScope();
             var migrations = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var topUp = await scope.ServiceProvider.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Restore, cancellationToken);
-            state.LastTopUp = topUp;
+            seeding.LastTopUp = topUp;
             // The restored state is now the newest good one: losing the database later must bring it back, not the pre-restore backup.
             if (entry is not null)
             {

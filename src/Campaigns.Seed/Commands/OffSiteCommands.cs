@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Restores;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.OffSite;
 using Microsoft.Data.Sqlite;

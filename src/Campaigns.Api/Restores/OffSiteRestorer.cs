@@ -1,12 +1,12 @@
 using System.Globalization;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
-using Campaigns.Api.Restores;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Campaigns.Api.OffSite;
+namespace Campaigns.Api.Restores;
 
 /// <summary>A bad <c>at</c> for an off-site restore.</summary>
 public sealed class OffSiteAtException(string message) : InvalidInputException("Invalid restore moment", message, "at");

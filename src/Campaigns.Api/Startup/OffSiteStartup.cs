@@ -1,9 +1,10 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Campaigns.Api.OffSite;
+namespace Campaigns.Api.Startup;
 
 /// <summary>
 /// The off-site part of the startup sequence (SQLite only). Before local recovery: when the database is missing, the

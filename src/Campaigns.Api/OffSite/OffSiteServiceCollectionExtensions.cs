@@ -23,6 +23,8 @@ public static class OffSiteServiceCollectionExtensions
         services.AddSingleton<OffSiteHistory>();
         services.AddSingleton<OffSiteRetention>();
         services.AddSingleton<OffSiteRestorer>();
+        services.AddSingleton<OffSiteNewest>();
+        services.AddSingleton<OffSitePostgresCopies>();
         services.AddSingleton<OffSiteStartup>();
         services.AddHostedService<OffSiteShipper>();
         services.AddHealthChecks().AddCheck<OffSiteHealthCheck>("offSite");

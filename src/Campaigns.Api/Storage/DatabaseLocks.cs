@@ -14,6 +14,7 @@ public static class DatabaseLocks
     public const long Migrations = 0x43414D50_0000;
     public const long CanonicalTopUp = 0x43414D50_0001;
     public const long Backup = 0x43414D50_0002;
+    public const long OffSiteUpload = 0x43414D50_0003;
 
     /// <summary>Takes the lock for the rest of the current transaction; waits (and says so) while another process holds it.</summary>
     public static async Task AcquireForTransactionAsync(DatabaseFacade database, long key, string purpose, ILogger logger, CancellationToken cancellationToken)

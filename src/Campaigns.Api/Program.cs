@@ -5,6 +5,7 @@ using Campaigns.Api.Doctor;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.OpenApi;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
@@ -55,6 +56,7 @@ try
     admin.MapCampaignWrites();
     admin.MapBackupsApi();
     admin.MapDoctorApi();
+    admin.MapOffSiteApi();
     app.MapCampaignJobs();
 
     // Not RunAsync: it disposes the host (and its logger) when the start fails, before the reason can be logged.

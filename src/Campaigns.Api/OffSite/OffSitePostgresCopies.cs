@@ -71,6 +71,21 @@ public sealed class OffSitePostgresCopies(
         }
     }
 
+    /// <summary>The newest PostgreSQL snapshot, downloaded (its sha256 checked) into a plain JSON file at <paramref name="path"/>; null when there is none.</summary>
+    public async Task<OffSitePoint?> DownloadNewestAsync(string path, CancellationToken cancellationToken)
+    {
+        var newest = (await history.ReadAsync(OffSiteLayout.PostgresLineage, cancellationToken)).Snapshots.LastOrDefault();
+        if (newest is null)
+        {
+            return null;
+        }
+
+        using var gzip = new GZipStream(new MemoryStream(await store.GetAsync(newest.Key, cancellationToken)), CompressionMode.Decompress);
+        await using var file = File.Create(path);
+        await gzip.CopyToAsync(file, cancellationToken);
+        return newest;
+    }
+
     private static byte[] Compress(byte[] json)
     {
         using var buffer = new MemoryStream();

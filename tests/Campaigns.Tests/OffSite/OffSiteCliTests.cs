@@ -47,7 +47,9 @@ public sealed class OffSiteCliTests
         Assert.Contains(db.Campaigns, c => c.Key == "seen-by-the-cli");
     }
 
-    internal static async Task<(int Exit, string Output)> RunAsync(TestS3 s3, params string[] args)
+    internal static Task<(int Exit, string Output)> RunAsync(TestS3 s3, params string[] args) => RunAsync(s3, new Dictionary<string, string>(), args);
+
+    internal static async Task<(int Exit, string Output)> RunAsync(TestS3 s3, IDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [SolutionPaths.BuildOutputOf("Campaigns.Seed", "campaigns-seed.dll"), .. args])
         {
@@ -55,7 +57,7 @@ public sealed class OffSiteCliTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in s3.EnvironmentVariables())
+        foreach (var (key, value) in s3.EnvironmentVariables().Concat(environment))
         {
             start.Environment[key] = value;
         }

@@ -45,6 +45,14 @@ public sealed class PostgresOffSiteTests
         using var snapshot = JsonDocument.Parse(Gunzip(await store.GetAsync(keys[^1], CancellationToken.None)));
         Assert.Contains(snapshot.RootElement.GetProperty("campaigns").EnumerateArray(), c => c.GetProperty("key").GetString() == "goes-off-site");
 
+        var database = new Dictionary<string, string> { [DatabaseTarget.UrlVariable] = first.DatabaseUrl! };
+        var list = await OffSiteCliTests.RunAsync(s3, database, "offsite", "list", "--data-dir", secondDirectory.Path);
+        Assert.True(list.Exit == 0, list.Output);
+        Assert.Contains($"lineage {OffSiteLayout.PostgresLineage}  2 snapshots", list.Output);
+        var verify = await OffSiteCliTests.RunAsync(s3, database, "offsite", "verify", "--data-dir", secondDirectory.Path);
+        Assert.True(verify.Exit == 0, verify.Output);
+        Assert.Contains($"ok      {keys[^1]}", verify.Output);
+
         var points = await firstAdmin.GetFromJsonAsync<JsonElement>("/api/admin/offsite");
         Assert.False(points.GetProperty("restorable").GetBoolean());
         Assert.Equal(2, points.GetProperty("lineages")[0].GetProperty("snapshots").GetArrayLength());

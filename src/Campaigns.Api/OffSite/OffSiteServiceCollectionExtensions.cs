@@ -25,6 +25,7 @@ public static class OffSiteServiceCollectionExtensions
         services.AddSingleton<OffSiteRestorer>();
         services.AddSingleton<OffSiteNewest>();
         services.AddSingleton<OffSitePostgresCopies>();
+        services.AddSingleton<OffSiteProbe>();
         services.AddSingleton<OffSiteStartup>();
         services.AddHostedService<OffSiteShipper>();
         services.AddHealthChecks().AddCheck<OffSiteHealthCheck>("offSite");

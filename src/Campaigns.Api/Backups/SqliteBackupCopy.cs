@@ -10,7 +10,12 @@ namespace Campaigns.Api.Backups;
 /// A SQLite backup's bytes: a file copy under a read snapshot (<see cref="LiveDatabaseCopy"/>), so writers carry on;
 /// <c>VACUUM INTO</c> when writers never leave the WAL empty. Checked while or after it is written, hashed, fsynced.
 /// </summary>
-public sealed class SqliteBackupCopy(DataDirectory dataDirectory, IOptions<StorageOptions> storage, ILogger<SqliteBackupCopy> logger)
+public sealed class SqliteBackupCopy(
+    DataDirectory dataDirectory,
+    LiveDatabaseSoundness soundness,
+    TimeProvider time,
+    IOptions<StorageOptions> storage,
+    ILogger<SqliteBackupCopy> logger)
 {
     public CheckedCopy Write(string temporary)
     {
@@ -21,8 +26,21 @@ public sealed class SqliteBackupCopy(DataDirectory dataDirectory, IOptions<Stora
         }
 
         var started = Stopwatch.GetTimestamp();
+        var startedAt = time.GetUtcNow();
         if (LiveDatabaseCopy.TryCopy(source, temporary) is { } copy)
         {
+            // The check ran on the live file's own pages (pinned by the copy's read snapshot): it is the live data's check too.
+            if (copy.QuickCheck == "ok")
+            {
+                soundness.Passed(startedAt);
+            }
+            else
+            {
+                soundness.Failed();
+                logger.LogError("The live database {DatabasePath} failed quick_check ({Problem}); the next start moves it aside and restores the newest good backup",
+                    source, copy.QuickCheck);
+            }
+
             var problem = copy.QuickCheck != "ok" ? $"quick_check: {copy.QuickCheck}" : copy.Contents is null ? "the database has no campaigns table" : null;
             logger.LogInformation("Copied {DatabasePath} under a read snapshot and checked it in {Elapsed}", source, Stopwatch.GetElapsedTime(started));
             return problem is null ? new CheckedCopy(copy.Contents!, copy.Sha256) : throw new BackupFailedException($"The copy failed verification: {problem}");

@@ -77,7 +77,9 @@ public static class CampaignJobsExtensions
     private static PostgreSqlStorage PostgreSqlJobStorage(string connectionString)
     {
         var options = new PostgreSqlStorageOptions { SchemaName = "hangfire", PrepareSchemaIfNecessary = true };
-        return new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options);
+        // The constructor installs or upgrades the schema; replicas starting together take turns at it.
+        return DatabaseLocks.WithSessionLock(connectionString, DatabaseLocks.HangfireSchema,
+            () => new PostgreSqlStorage(new NpgsqlConnectionFactory(connectionString, options), options));
     }
 
     /// <summary>The dashboard at /hangfire, behind the admin key (a browser sends it as the HTTP Basic password), and the job status endpoint.</summary>

@@ -14,7 +14,26 @@ public static class DatabaseLocks
     public const long Migrations = 0x43414D50_0000;
     public const long CanonicalTopUp = 0x43414D50_0001;
     public const long Backup = 0x43414D50_0002;
-    public const long OffSiteUpload = 0x43414D50_0003;
+    public const long HangfireSchema = 0x43414D50_0003;
+    public const long OffSiteUpload = 0x43414D50_0004;
+
+    /// <summary>
+    /// Runs <paramref name="work"/> while holding the lock on a connection of its own, for work that does not go through
+    /// EF Core (Hangfire.PostgreSql installs its schema in its constructor, and two replicas installing at once collide).
+    /// </summary>
+    public static T WithSessionLock<T>(string connectionString, long key, Func<T> work)
+    {
+        using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        connection.Open();
+        using (var take = new Npgsql.NpgsqlCommand("SELECT pg_advisory_lock($1)", connection))
+        {
+            take.Parameters.Add(new Npgsql.NpgsqlParameter { Value = key });
+            take.ExecuteNonQuery();
+        }
+
+        // Closing the connection ends the session, which releases the lock even when the work throws.
+        return work();
+    }
 
     /// <summary>Takes the lock for the rest of the current transaction; waits (and says so) while another process holds it.</summary>
     public static async Task AcquireForTransactionAsync(DatabaseFacade database, long key, string purpose, ILogger logger, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ public sealed class LiveDatabaseContents(
         try
         {
             using var live = SqliteFile.Open(dataDirectory.DatabasePath, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds);
-            return SqliteFile.Inspect(live) is { } contents ? (contents.ActiveCampaigns, contents.HoldsData) : (0, false);
+            return SqliteFile.ActiveAndAny(live);
         }
         catch (SqliteException ex)
         {

@@ -20,6 +20,7 @@ public sealed class RestoreDrillTests
         // The redeploy backs up the database it finds, then drills that backup without holding up the start.
         await using var api = new CampaignsApiFactory(dir.Path);
         using var client = api.CreateClient();
+        await api.WaitForStartupBackupAsync(); // it runs once the service is ready
         var newest = api.Service<BackupCatalog>().List().First();
         Assert.Equal(BackupTrigger.Startup, newest.Trigger);
 

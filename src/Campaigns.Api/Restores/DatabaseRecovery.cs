@@ -130,7 +130,7 @@ public sealed class DatabaseRecovery(
             logger.LogError("Recovering {DatabasePath} from the off-site copies: they hold a newer acknowledged state than any local backup", dataDirectory.DatabasePath);
             return (await restores.RestoreAsync(RestoreSource.OffSite, backupName: null, recoveryKind, preRestoreBackup: false, cancellationToken)).Backup;
         }
-        catch (Exception ex) when (ex is OffSiteStoreUnavailableException or NoOffSiteRestorePointException)
+        catch (Exception ex) when (ex is OffSiteStoreUnavailableException or OffSiteStoreException or NoOffSiteRestorePointException)
         {
             logger.LogError("The off-site copies cannot be used for recovery ({Reason}); using the local backups", ex.Message);
             return null;

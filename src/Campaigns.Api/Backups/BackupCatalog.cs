@@ -16,7 +16,7 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
 
     public string PathOf(string name) => Path.Combine(Directory, name);
 
-    /// <summary>Newest first.</summary>
+    /// <summary>Newest state first (<see cref="BackupEntry.StateAt"/>).</summary>
     public IReadOnlyList<BackupEntry> List()
     {
         if (!System.IO.Directory.Exists(Directory))
@@ -34,7 +34,7 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
             }
         }
 
-        return [.. entries.OrderByDescending(e => e.CreatedAt).ThenByDescending(e => e.Name, StringComparer.Ordinal)];
+        return [.. entries.OrderByDescending(e => e.StateAt).ThenByDescending(e => e.Name, StringComparer.Ordinal)];
     }
 
     public BackupEntry? Find(string name) =>
@@ -59,6 +59,15 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
         {
             WriteSidecar(entry with { Verified = true });
             logger.LogInformation("Backup {BackupName} verified", entry.Name);
+        }
+    }
+
+    /// <summary>Records in its sidecar that a backup was just restored: what it holds is the live state again.</summary>
+    public void MarkRestored(BackupEntry entry, DateTimeOffset at)
+    {
+        if (File.Exists(PathOf(entry.Name)) && Find(entry.Name) is { } current)
+        {
+            WriteSidecar(current with { RestoredAt = at });
         }
     }
 

@@ -10,9 +10,10 @@ public sealed record BackupDto(
     string SchemaVersion,
     int ActiveCampaigns,
     bool Verified,
-    string DownloadUrl)
+    string DownloadUrl,
+    DateTimeOffset? RestoredAt)
 {
     public static BackupDto From(BackupEntry entry) =>
         new(entry.Name, entry.CreatedAt, entry.SizeBytes, entry.Sha256, entry.Trigger, entry.SchemaVersion, entry.ActiveCampaigns,
-            entry.Verified, $"/api/admin/backups/{entry.Name}");
+            entry.Verified, $"/api/admin/backups/{entry.Name}", entry.RestoredAt);
 }

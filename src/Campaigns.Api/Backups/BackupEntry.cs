@@ -16,8 +16,16 @@ public sealed record BackupEntry(
     int ActiveCampaigns,
     int TotalCampaigns,
     bool Verified,
-    RestoreDrillOutcome? LastDrill = null)
+    RestoreDrillOutcome? LastDrill = null,
+    DateTimeOffset? RestoredAt = null)
 {
+    /// <summary>
+    /// When what it holds was last the live state: when it was taken, or when it was last restored (the live data then
+    /// is this backup plus the top-up, newer than the pre-restore backup taken just before, which holds what the admin
+    /// rejected). Recovery, rotation and "latest" go by this, so a restore never needs a second copy of the database.
+    /// </summary>
+    public DateTimeOffset StateAt => RestoredAt is { } restored && restored > CreatedAt ? restored : CreatedAt;
+
     /// <summary>Good enough for recovery: verified, and it held at least the expected active campaigns.</summary>
     public bool IsGood(int expectedActive) => Verified && ActiveCampaigns >= expectedActive;
 }

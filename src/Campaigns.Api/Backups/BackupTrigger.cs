@@ -3,7 +3,7 @@ using Campaigns.Api.Common;
 
 namespace Campaigns.Api.Backups;
 
-/// <summary>Why a backup was taken; written in sidecars as "startup", "scheduled", "manual", "pre-restore", "post-restore" or "offsite".</summary>
+/// <summary>Why a backup was taken; written in sidecars as "startup", "scheduled", "manual", "pre-restore" or "offsite".</summary>
 [WireEnum]
 public enum BackupTrigger
 {
@@ -11,9 +11,6 @@ public enum BackupTrigger
     Scheduled,
     Manual,
     PreRestore,
-
-    /// <summary>The restored state, so losing the database later brings it back rather than the pre-restore backup.</summary>
-    PostRestore,
 
     /// <summary>A state rebuilt from the off-site copies, adopted into the catalog before it is restored.</summary>
     [JsonStringEnumMemberName("offsite")]

@@ -19,7 +19,6 @@ public sealed class RestoreService(
     DataDirectory dataDirectory,
     DatabaseTarget database,
     BackupCatalog catalog,
-    BackupService backups,
     CanonicalSeedSource seed,
     LiveDatabaseContents live,
     PreparedCopy preparedCopy,
@@ -29,6 +28,7 @@ public sealed class RestoreService(
     OffSiteNewest offSiteNewest,
     RecoveryLog recoveries,
     StorageState state,
+    TimeProvider time,
     ILogger<RestoreService> logger)
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -87,7 +87,11 @@ public sealed class RestoreService(
             var topUp = await scope.ServiceProvider.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Restore, cancellationToken);
             state.LastTopUp = topUp;
             // The restored state is now the newest good one: losing the database later must bring it back, not the pre-restore backup.
-            if (keepOld) await backups.TryCreateAsync(BackupTrigger.PostRestore, cancellationToken);
+            if (entry is not null)
+            {
+                catalog.MarkRestored(entry, time.GetUtcNow());
+            }
+
             await scope.ServiceProvider.GetRequiredService<OffSiteRestorer>().AfterRestoreAsync(cancellationToken);
 
             var (method, preRestore) = restored;

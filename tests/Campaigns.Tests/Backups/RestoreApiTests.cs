@@ -45,18 +45,21 @@ public sealed class RestoreApiTests
         Assert.Equal("file-swap", result.GetProperty("method").GetString());
         await api.WaitForVerifiedBackupAsync(result.GetProperty("preRestoreBackup").GetString()!);
         var catalog = await admin.GetFromJsonAsync<JsonElement[]>("/api/admin/backups");
-        // The restored state is backed up once more (post-restore), so it is the newest good backup.
-        Assert.Equal(["post-restore", "pre-restore", "manual"], catalog!.Select(b => b.GetProperty("trigger").GetString()!));
-        Assert.Equal(result.GetProperty("preRestoreBackup").GetString(), catalog![1].GetProperty("name").GetString());
+        // The restored backup holds the live state again, newer than the pre-restore backup taken just before: it
+        // comes first, marked restored, and the restore copied the database no second time.
+        Assert.Equal(["manual", "pre-restore"], catalog!.Select(b => b.GetProperty("trigger").GetString()!));
+        Assert.Equal(backupName, catalog![0].GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.String, catalog[0].GetProperty("restoredAt").ValueKind);
+        Assert.Equal(result.GetProperty("preRestoreBackup").GetString(), catalog[1].GetProperty("name").GetString());
 
-        var download = await admin.GetAsync(catalog[2].GetProperty("downloadUrl").GetString());
+        var download = await admin.GetAsync(catalog[0].GetProperty("downloadUrl").GetString());
         Assert.Equal("application/octet-stream", download.Content.Headers.ContentType?.MediaType);
         Assert.Equal(backupName, download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName);
-        Assert.Equal(catalog[2].GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(await download.Content.ReadAsByteArrayAsync())));
+        Assert.Equal(catalog[0].GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(await download.Content.ReadAsByteArrayAsync())));
 
         var health = await admin.GetFromJsonAsync<JsonElement>("/health");
         var backups = health.GetProperty("backups");
-        Assert.Equal((3, "Healthy"), (backups.GetProperty("count").GetInt32(), backups.GetProperty("status").GetString()));
+        Assert.Equal((2, "Healthy"), (backups.GetProperty("count").GetInt32(), backups.GetProperty("status").GetString()));
         Assert.Equal(catalog[0].GetProperty("name").GetString(), backups.GetProperty("newest").GetProperty("name").GetString());
         Assert.True(backups.GetProperty("newest").GetProperty("verified").GetBoolean());
         Assert.Equal("0 2 * * *", backups.GetProperty("schedule").GetString());

@@ -52,7 +52,7 @@ public sealed class WireFormatTests
     [Fact]
     public void EveryEnumIsWrittenAsItsLowercaseStringAndNeverAsANumber()
     {
-        Assert.Equal(["startup", "scheduled", "manual", "pre-restore", "post-restore", "offsite"], WireNames.All<BackupTrigger>());
+        Assert.Equal(["startup", "scheduled", "manual", "pre-restore", "offsite"], WireNames.All<BackupTrigger>());
         Assert.Equal(["canonical", "latest-backup", "backup", "offsite"], WireNames.All<RestoreSource>());
         Assert.Equal(["file-swap", "online-backup-api", "snapshot"], WireNames.All<RestoreMethod>());
         Assert.Equal(["missing-database-restored", "corrupt-database-quarantined", "restore", "offsite-restored"], WireNames.All<RecoveryKind>());

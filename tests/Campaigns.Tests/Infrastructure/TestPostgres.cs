@@ -196,7 +196,7 @@ public sealed class TestPostgres
             foreach (var dir in Directory.GetDirectories(Path.GetTempPath(), "campaigns-pg-*"))
             {
                 var owner = File.Exists(OwnerFile(dir)) && int.TryParse(File.ReadAllText(OwnerFile(dir)), out var pid) ? pid : 0;
-                if (owner != 0 && IsRunning(owner))
+                if (owner != 0 && Processes.IsRunning(owner))
                 {
                     continue;
                 }
@@ -218,19 +218,6 @@ public sealed class TestPostgres
         }
 
         private static string OwnerFile(string dataDir) => dataDir + ".owner";
-
-        private static bool IsRunning(int pid)
-        {
-            try
-            {
-                using var process = Process.GetProcessById(pid);
-                return !process.HasExited;
-            }
-            catch (ArgumentException)
-            {
-                return false;
-            }
-        }
 
         private static void TryDelete(string dir)
         {

@@ -171,12 +171,12 @@ public sealed class TestS3 : IDisposable
             _reaped = true;
             foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), "campaigns-s3-*"))
             {
-                if (ReadPid(OwnerFile(directory)) is { } owner && IsRunning(owner))
+                if (ReadPid(OwnerFile(directory)) is { } owner && Processes.IsRunning(owner))
                 {
                     continue;
                 }
 
-                if (ReadPid(PidFile(directory)) is { } server && IsRunning(server))
+                if (ReadPid(PidFile(directory)) is { } server && Processes.IsRunning(server))
                 {
                     using var process = Process.GetProcessById(server);
                     if (process.ProcessName == "node")
@@ -201,19 +201,6 @@ public sealed class TestS3 : IDisposable
 
     private static int? ReadPid(string file) =>
         File.Exists(file) && int.TryParse(File.ReadAllText(file), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
-
-    private static bool IsRunning(int pid)
-    {
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return false;
-        }
-    }
 
     private static int FreePort()
     {

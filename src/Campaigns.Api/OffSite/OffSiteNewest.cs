@@ -41,7 +41,7 @@ public sealed class OffSiteNewest(IOptions<OffSiteOptions> options, DatabaseTarg
         }
 
         var newer = localNewest is null || offSite > localNewest;
-        logger.LogInformation("The newest off-site state ({OffSiteStateAt}) is {Comparison} the newest local backup ({BackupCreatedAt})",
+        logger.LogInformation("The newest off-site state ({OffSiteStateAt}) is {Comparison} the newest local backup ({BackupStateAt})",
             offSite, newer ? "newer than" : "not newer than", localNewest);
         return newer;
     }

@@ -95,7 +95,7 @@ public sealed class DatabaseRecovery(
     private async Task<string?> RestoreNewestGoodAsync(RecoveryKind? recoveryKind, CancellationToken cancellationToken)
     {
         var good = catalog.Good(seed.ExpectedActive());
-        if (await RestoreOffSiteIfNewerAsync(good.FirstOrDefault()?.CreatedAt, recoveryKind, cancellationToken) is { } fromOffSite)
+        if (await RestoreOffSiteIfNewerAsync(good.FirstOrDefault()?.StateAt, recoveryKind, cancellationToken) is { } fromOffSite)
         {
             return fromOffSite;
         }

@@ -66,7 +66,7 @@ public sealed class RestoreService(
     {
         if (source == RestoreSource.OffSite) return await OffSiteRestorer.RunAsync(scopes, at: backupName, recoveryKind, preRestoreBackup, cancellationToken);
         // The newest acknowledged state wins: the off-site copies when they are newer than the newest local backup.
-        if (source == RestoreSource.LatestBackup && await offSiteNewest.IsNewerThanAsync(NewestLocal()?.CreatedAt, cancellationToken))
+        if (source == RestoreSource.LatestBackup && await offSiteNewest.IsNewerThanAsync(NewestLocal()?.StateAt, cancellationToken))
         {
             return await OffSiteRestorer.RunAsync(scopes, at: null, recoveryKind, preRestoreBackup, cancellationToken);
         }

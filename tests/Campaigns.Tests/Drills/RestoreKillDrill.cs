@@ -67,8 +67,8 @@ public sealed class RestoreKillDrill(ITestOutputHelper output)
                 Assert.True(restored || job.GetProperty("state").GetString() != "succeeded", "the job succeeded but the data is the old one");
                 Assert.NotEqual("processing", job.GetProperty("state").GetString());
                 Assert.Equal(12, (await admin.GetCampaignsAsync("?active=true")).Count(c => c.Source == "canonical"));
-                // This start's own backup follows readiness: let it finish before the process is stopped below.
-                await WaitForNoTemporaryFilesAsync(data.Combine("backups"));
+                // This start's own backup follows readiness: let it finish before the process is killed below.
+                await WaitForStartupBackupAsync(admin);
             }
 
             AssertIntact(database);
@@ -88,11 +88,18 @@ public sealed class RestoreKillDrill(ITestOutputHelper output)
         SqliteConnection.ClearAllPools();
     }
 
-    private static async Task WaitForNoTemporaryFilesAsync(string backups)
+    /// <summary>Until /health reports this process's first backup attempt (the startup backup) as finished.</summary>
+    private static async Task WaitForStartupBackupAsync(HttpClient admin)
     {
-        for (var deadline = DateTime.UtcNow.AddSeconds(60); Directory.GetFiles(backups, "*.tmp*").Length > 0; await Task.Delay(50))
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(50))
         {
-            Assert.True(DateTime.UtcNow < deadline, "a backup of the running service did not finish within 60 s");
+            var attempt = (await admin.GetFromJsonAsync<JsonElement>("/health")).GetProperty("backups").GetProperty("lastAttempt");
+            if (attempt.ValueKind == JsonValueKind.Object && attempt.GetProperty("trigger").GetString() == "startup")
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, "the startup backup of the running service did not finish within 60 s");
         }
     }
 

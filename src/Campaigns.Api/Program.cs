@@ -57,6 +57,7 @@ try
     admin.MapCampaignWrites();
     admin.MapBackupsApi();
     admin.MapDoctorApi();
+    admin.MapOffSiteApi();
     app.MapCampaignJobs();
 
     // Not RunAsync: it disposes the host (and its logger) when the start fails, before the reason can be logged.

@@ -29,6 +29,9 @@ public static class OffSiteServiceCollectionExtensions
         services.AddSingleton<OffSiteSnapshots>();
         services.AddSingleton<OffSiteHistory>();
         services.AddSingleton<OffSiteRetention>();
+        services.AddSingleton<OffSiteNewest>();
+        services.AddSingleton<OffSitePostgresCopies>();
+        services.AddSingleton<OffSiteProbe>();
         services.AddHostedService<OffSiteShipper>();
         services.AddHealthChecks().AddCheck<OffSiteHealthCheck>("offSite");
         return builder;

@@ -1,10 +1,11 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
-using Campaigns.Api.Campaigns;
+using Campaigns.Api.CampaignsApi;
 using Campaigns.Api.Doctor;
 using Campaigns.Api.Health;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Jobs;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.OpenApi;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
@@ -20,6 +21,7 @@ try
     builder.UsePlatformPort();
     builder.AddCampaignLogging();
     builder.AddCampaignStorage();
+    builder.AddOffSite();
     builder.AddCanonicalSeed();
     builder.AddCampaignStartup();
     builder.AddCampaignBackups();
@@ -55,6 +57,7 @@ try
     admin.MapCampaignWrites();
     admin.MapBackupsApi();
     admin.MapDoctorApi();
+    admin.MapOffSiteApi();
     app.MapCampaignJobs();
 
     // Not RunAsync: it disposes the host (and its logger) when the start fails, before the reason can be logged.

@@ -1,6 +1,5 @@
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Seeding;
-using Campaigns.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 
@@ -28,10 +27,10 @@ public static class AdminApi
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status503ServiceUnavailable, "application/problem+json",
         Description = "The canonical seed file is unusable (the problem says why), or the service is still starting (with Retry-After).")]
     public static async Task<Results<Ok<TopUpSummary>, ProblemHttpResult>> Reseed(
-        CanonicalTopUp topUp, StorageState state, CancellationToken cancellationToken)
+        CanonicalTopUp topUp, SeedingState seeding, CancellationToken cancellationToken)
     {
         var summary = await topUp.RunAsync(SeedTrigger.Manual, cancellationToken);
-        state.LastTopUp = summary;
+        seeding.LastTopUp = summary;
         return summary.Applied
             ? TypedResults.Ok(summary)
             : TypedResults.Problem(summary.Error, statusCode: StatusCodes.Status503ServiceUnavailable, title: "Canonical seed file unusable");

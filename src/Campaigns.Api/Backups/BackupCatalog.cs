@@ -11,6 +11,7 @@ namespace Campaigns.Api.Backups;
 public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCatalog> logger)
 {
     internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    private readonly object _sidecarWrites = new();
 
     public string Directory => dataDirectory.BackupsPath;
 
@@ -49,25 +50,43 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
     public IEnumerable<BackupEntry> Good(int expectedActive) =>
         List().Where(e => e.IsGood(expectedActive));
 
-    internal void WriteSidecar(BackupEntry entry) =>
-        AtomicFile.Write(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, Json));
+    internal void WriteSidecar(BackupEntry entry)
+    {
+        lock (_sidecarWrites)
+        {
+            AtomicFile.Write(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, Json));
+        }
+    }
 
     /// <summary>Records in its sidecar that a backup published unverified (a pre-restore backup) has since passed its check.</summary>
     public void MarkVerified(BackupEntry entry)
     {
-        if (File.Exists(PathOf(entry.Name)))
+        if (Update(entry.Name, current => current with { Verified = true }) is not null)
         {
-            WriteSidecar(entry with { Verified = true });
             logger.LogInformation("Backup {BackupName} verified", entry.Name);
         }
     }
 
     /// <summary>Records in its sidecar that a backup was just restored: what it holds is the live state again.</summary>
-    public void MarkRestored(BackupEntry entry, DateTimeOffset at)
+    public void MarkRestored(BackupEntry entry, DateTimeOffset at) => Update(entry.Name, current => current with { RestoredAt = at });
+
+    /// <summary>
+    /// Changes one backup's sidecar from what it says now, one change at a time: the marks come from different threads
+    /// (a restore, the background check of a pre-restore backup, a drill), and each must keep what the others wrote.
+    /// Null, and nothing written, when the backup is gone (rotated away meanwhile).
+    /// </summary>
+    public BackupEntry? Update(string name, Func<BackupEntry, BackupEntry> change)
     {
-        if (File.Exists(PathOf(entry.Name)) && Find(entry.Name) is { } current)
+        lock (_sidecarWrites)
         {
-            WriteSidecar(current with { RestoredAt = at });
+            if (Find(name) is not { } current)
+            {
+                return null;
+            }
+
+            var changed = change(current);
+            WriteSidecar(changed);
+            return changed;
         }
     }
 

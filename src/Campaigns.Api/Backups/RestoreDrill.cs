@@ -84,15 +84,14 @@ public sealed class RestoreDrill(BackupCatalog catalog, BackupVerifier verifier,
 
     private DrilledBackup? Record(BackupEntry drilled, RestoreDrillOutcome outcome)
     {
-        // Read again: the sidecar may have changed while the drill ran (verified since), and a backup rotated away
-        // meanwhile gets no sidecar back (nor a false alarm: its file vanished under the drill).
-        if (catalog.Find(drilled.Name) is not { } current)
+        // From the sidecar as it is now (verified since, restored since); a backup rotated away meanwhile gets no
+        // sidecar back (nor a false alarm: its file vanished under the drill).
+        if (catalog.Update(drilled.Name, current => current with { LastDrill = outcome }) is not { } recorded)
         {
             logger.LogInformation("Backup {BackupName} was rotated away during its restore drill; nothing recorded", drilled.Name);
             return null;
         }
 
-        catalog.WriteSidecar(current with { LastDrill = outcome });
         if (outcome.Ok)
         {
             logger.LogInformation("Restore drill of backup {BackupName} passed: {ActiveCampaigns} active campaigns, {DurationMs} ms",
@@ -103,7 +102,7 @@ public sealed class RestoreDrill(BackupCatalog catalog, BackupVerifier verifier,
             logger.LogError("Restore drill of backup {BackupName} FAILED: {Problem}; this backup cannot be restored", drilled.Name, outcome.Problem);
         }
 
-        return new DrilledBackup(current with { LastDrill = outcome }, outcome);
+        return new DrilledBackup(recorded, outcome);
     }
 
     private static void TryDelete(string path)

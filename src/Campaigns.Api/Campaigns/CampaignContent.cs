@@ -1,3 +1,5 @@
+using Campaigns.Api.Storage;
+
 namespace Campaigns.Api.Campaigns;
 
 /// <summary>

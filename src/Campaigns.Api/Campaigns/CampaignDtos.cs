@@ -1,3 +1,5 @@
+using Campaigns.Api.Storage;
+
 namespace Campaigns.Api.Campaigns;
 
 /// <summary>A campaign as the API returns it: its content between its id and its origin and times.</summary>

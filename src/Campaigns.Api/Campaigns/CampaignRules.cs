@@ -1,3 +1,4 @@
+using Campaigns.Api.Storage;
 using FluentValidation;
 
 namespace Campaigns.Api.Campaigns;

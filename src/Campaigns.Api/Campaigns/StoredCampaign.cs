@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using Campaigns.Api.Common;
+using Campaigns.Api.Storage;
 
 namespace Campaigns.Api.Campaigns;
 

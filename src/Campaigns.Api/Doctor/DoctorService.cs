@@ -1,4 +1,5 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Microsoft.Extensions.Options;
@@ -23,6 +24,9 @@ public sealed class DoctorService(
     BackupCatalog catalog,
     CanonicalSeedSource seed,
     RestoreDrill drill,
+    IOptions<OffSiteOptions> offSiteOptions,
+    OffSiteStore offSiteStore,
+    OffSiteHistory offSiteHistory,
     TimeProvider time)
 {
     public const string DataDirectoryOptionName = "--data-dir";
@@ -62,7 +66,9 @@ public sealed class DoctorService(
 
         var drilled = request.RunDrill ? await drill.RunOnNewestAsync(cancellationToken) : null;
         var now = time.GetUtcNow();
-        findings.AddRange(BackupChecks.Run(catalog.List(), catalog.LastKnownGood(expected), CronSchedule.Parse(backupOptions.Value.Schedule), drilled, now));
+        var schedule = CronSchedule.Parse(backupOptions.Value.Schedule);
+        findings.AddRange(BackupChecks.Run(catalog.List(), catalog.LastKnownGood(expected), schedule, drilled, now));
+        findings.AddRange(await OffSiteChecks.RunAsync(offSiteOptions.Value, database, offSiteStore, offSiteHistory, schedule, production, now, cancellationToken));
         return new DoctorReport(now, findings);
     }
 }

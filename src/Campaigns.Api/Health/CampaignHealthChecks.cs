@@ -57,7 +57,7 @@ public sealed class StorageHealthCheck(StorageState state, DatabaseTarget databa
 
 /// <summary>Can we read the database, and does it hold the campaigns the canonical file promises?</summary>
 public sealed class DatabaseHealthCheck(
-    CampaignsDbContext db, DatabaseMigrator migrator, DatabaseTarget database, StorageState state, CanonicalSeedSource seed) : IHealthCheck
+    CampaignsDbContext db, DatabaseMigrator migrator, DatabaseTarget database, StorageState state, SeedingState seeding, CanonicalSeedSource seed) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -77,7 +77,7 @@ public sealed class DatabaseHealthCheck(
             var total = await db.Campaigns.CountAsync(cancellationToken);
             var lastReseed = await db.SeedHistory.AsNoTracking().OrderByDescending(h => h.Id).FirstOrDefaultAsync(cancellationToken);
             var load = seed.LastLoad;
-            var expected = load?.Seed is { } canonical ? seed.ExpectedActive(canonical) : state.LastTopUp?.ExpectedActive ?? 0;
+            var expected = load?.Seed is { } canonical ? seed.ExpectedActive(canonical) : seeding.LastTopUp?.ExpectedActive ?? 0;
             data["activeCampaigns"] = active;
             data["totalCampaigns"] = total;
             data["expectedActive"] = expected;

@@ -1,7 +1,6 @@
 using Campaigns.Api.Admin;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
-using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -49,7 +48,7 @@ public static class BackupsApi
         var backups = admin.MapGroup("/api").WithTags("Backups");
         backups.MapPost("/admin/restore", StartRestore).WithName("StartRestore")
             .WithSummary("Start a restore job")
-            .WithDescription("Restores the canonical campaigns, the newest verified backup, or a named backup, after backing up the live database. Follow the job at its `Location`.")
+            .WithDescription("Restores the canonical campaigns, the newest acknowledged state (`latest-backup`: the newest verified backup, or the off-site state when that is newer), a named backup, or the off-site state as of `at` (ISO-8601 UTC; the newest when omitted), after backing up the live database. Follow the job at its `Location`.")
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Hangfire;
 using Hangfire.Server;
@@ -13,7 +14,8 @@ namespace Campaigns.Api.Jobs;
 /// No automatic retries anywhere: a failed backup is reported, and a restore is never repeated unasked (an
 /// interrupted one is failed, not re-run: <see cref="InterruptedJobs"/>).
 /// </summary>
-public sealed class CampaignJobs(RestoreService restores, BackupService backups, BackupCleanup cleanup, ILogger<CampaignJobs> logger)
+public sealed class CampaignJobs(
+    RestoreService restores, BackupService backups, OffSitePostgresCopies offSite, BackupCleanup cleanup, ILogger<CampaignJobs> logger)
 {
     /// <summary>The job parameter holding the result, as JSON in the API's own shape.</summary>
     public const string ResultParameter = "result";
@@ -32,13 +34,21 @@ public sealed class CampaignJobs(RestoreService restores, BackupService backups,
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("backup")]
     public Task BackupAsync(PerformContext? context, CancellationToken cancellationToken) =>
-        RunAsync(JobKind.Backup, context, async () => BackupDto.From(await backups.CreateAsync(BackupTrigger.Manual, cancellationToken)));
+        RunAsync(JobKind.Backup, context, () => BackUpAsync(BackupTrigger.Manual, cancellationToken));
 
     [AutomaticRetry(Attempts = 0)]
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [JobDisplayName("scheduled backup")]
     public Task ScheduledBackupAsync(PerformContext? context, CancellationToken cancellationToken) =>
-        RunAsync(JobKind.Backup, context, async () => BackupDto.From(await backups.CreateAsync(BackupTrigger.Scheduled, cancellationToken)));
+        RunAsync(JobKind.Backup, context, () => BackUpAsync(BackupTrigger.Scheduled, cancellationToken));
+
+    /// <summary>On PostgreSQL the scheduled and on-demand backups also go off-site (SQLite's journal and snapshots go on their own).</summary>
+    private async Task<BackupDto> BackUpAsync(BackupTrigger trigger, CancellationToken cancellationToken)
+    {
+        var entry = await backups.CreateAsync(trigger, cancellationToken);
+        await offSite.UploadAsync(entry, cancellationToken);
+        return BackupDto.From(entry);
+    }
 
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("cleanup")]

@@ -9,16 +9,22 @@ namespace Campaigns.Api.OffSite;
 /// its age, the async lag and queue, the last error. Degraded when the store failed last, lags far behind, or an empty
 /// volume waits for it.
 /// </summary>
-public sealed class OffSiteHealthCheck(IOptions<OffSiteOptions> options, DatabaseTarget database, OffSiteStatus status, OffSiteLineage lineage, TimeProvider time)
+public sealed class OffSiteHealthCheck(
+    IOptions<OffSiteOptions> options, DatabaseTarget database, OffSiteStatus status, OffSiteLineage lineage, OffSiteProbe probe, TimeProvider time)
     : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         var settings = options.Value;
         if (!settings.Enabled)
         {
-            return Task.FromResult(HealthCheckResult.Healthy("Off-site copies are off (set OffSite:Endpoint and OffSite:Bucket).",
-                new Dictionary<string, object> { ["configured"] = false }));
+            return HealthCheckResult.Healthy("Off-site copies are off (set OffSite:Endpoint and OffSite:Bucket).",
+                new Dictionary<string, object> { ["configured"] = false });
+        }
+
+        if (status.StartupBlockedBy is null && !status.Starting)
+        {
+            await probe.CheckAsync(cancellationToken);
         }
 
         var now = time.GetUtcNow();
@@ -47,22 +53,22 @@ public sealed class OffSiteHealthCheck(IOptions<OffSiteOptions> options, Databas
 
         if (read.StartupBlockedBy is { } blocked)
         {
-            return Task.FromResult(HealthCheckResult.Unhealthy(blocked, data: data));
+            return HealthCheckResult.Unhealthy(blocked, data: data);
         }
 
         if (read.LastError is { } error && (read.LastUpload is null || read.LastErrorAt > read.LastUpload))
         {
-            return Task.FromResult(HealthCheckResult.Degraded($"Off-site store {settings.StoreName}: {error}", data: data));
+            return HealthCheckResult.Degraded($"Off-site store {settings.StoreName}: {error}", data: data);
         }
 
         if (read.Lag.TotalSeconds > 10 * settings.MaxLagSeconds)
         {
-            return Task.FromResult(HealthCheckResult.Degraded(
-                $"Off-site copies to {settings.StoreName} lag {read.Lag.TotalSeconds:F0} s behind ({read.Pending} entries waiting; the bound is {settings.MaxLagSeconds} s).", data: data));
+            return HealthCheckResult.Degraded(
+                $"Off-site copies to {settings.StoreName} lag {read.Lag.TotalSeconds:F0} s behind ({read.Pending} entries waiting; the bound is {settings.MaxLagSeconds} s).", data: data);
         }
 
-        return Task.FromResult(HealthCheckResult.Healthy(
+        return HealthCheckResult.Healthy(
             read.LastUpload is { } last ? $"Off-site copies in {settings.StoreName}, {settings.Mode} mode; last upload {(now - last).TotalSeconds:F0} s ago." : $"Off-site copies in {settings.StoreName}, {settings.Mode} mode.",
-            data));
+            data);
     }
 }

@@ -23,6 +23,12 @@ public sealed record OffSitePoint(string Lineage, OffSitePointKind Kind, long Ti
 /// </summary>
 public sealed class OffSiteLayout(string prefix)
 {
+    /// <summary>
+    /// Where a PostgreSQL service's snapshots go: <c>{prefix}postgres/snapshots/</c>. It has no lineage marker, so a SQLite
+    /// service sharing the prefix never lists or restores it (the formats differ); lineage ids are times, never this name.
+    /// </summary>
+    public const string PostgresLineage = "postgres";
+
     private const string SnapshotSuffix = ".json.gz";
 
     public string LineagesPrefix => $"{prefix}lineages/";

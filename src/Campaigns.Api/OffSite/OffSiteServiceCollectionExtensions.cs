@@ -1,10 +1,14 @@
+using Campaigns.Api.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.OffSite;
 
 public static class OffSiteServiceCollectionExtensions
 {
-    /// <summary>Off-site copies (section OffSite): shared by the API and the CLI; nothing runs while Endpoint or Bucket is unset.</summary>
+    /// <summary>
+    /// Off-site copies (section OffSite), on top of <c>AddCampaignStorage</c>: shared by the API and the CLI; nothing
+    /// runs while Endpoint or Bucket is unset.
+    /// </summary>
     public static IHostApplicationBuilder AddOffSite(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -20,11 +24,15 @@ public static class OffSiteServiceCollectionExtensions
         services.AddSingleton<OffSiteCompactionQueue>();
         services.AddSingleton<OffSiteLineage>();
         services.AddSingleton<OffSiteJournal>();
+        // After the storage's own interceptors: the journal sees a connection once it is set up.
+        services.ConfigureDbContext<SqliteCampaignsDbContext>((sp, options) =>
+            options.AddInterceptors(new OffSiteConnectionInterceptor(sp.GetRequiredService<OffSiteJournal>())));
         services.AddSingleton<OffSiteSnapshots>();
         services.AddSingleton<OffSiteHistory>();
         services.AddSingleton<OffSiteRetention>();
-        services.AddSingleton<OffSiteRestorer>();
-        services.AddSingleton<OffSiteStartup>();
+        services.AddSingleton<OffSiteNewest>();
+        services.AddSingleton<OffSitePostgresCopies>();
+        services.AddSingleton<OffSiteProbe>();
         services.AddHostedService<OffSiteShipper>();
         services.AddHealthChecks().AddCheck<OffSiteHealthCheck>("offSite");
         return builder;

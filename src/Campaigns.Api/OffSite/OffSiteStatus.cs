@@ -60,6 +60,15 @@ public sealed class OffSiteStatus(TimeProvider time)
         Failed(error);
     }
 
+    /// <summary>The store answered a probe: an earlier failure is over (what failed was retried or refused meanwhile).</summary>
+    public void Answered()
+    {
+        lock (_lock)
+        {
+            _lastError = null;
+        }
+    }
+
     public void Failed(string error)
     {
         lock (_lock)

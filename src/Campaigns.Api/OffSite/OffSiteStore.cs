@@ -10,7 +10,11 @@ namespace Campaigns.Api.OffSite;
 public sealed record StoredObject(string Key, long Size, DateTimeOffset LastModified);
 
 /// <summary>The store refused, failed, timed out, or gave back other bytes than were sent.</summary>
-public sealed class OffSiteStoreException(string message, Exception? inner = null) : Exception(message, inner);
+public sealed class OffSiteStoreException(string message, Exception? inner = null) : Exception(message, inner)
+{
+    /// <summary>The store refuses these settings (401/403, no such bucket): fixing a setting helps, waiting does not.</summary>
+    public bool IsConfigurationProblem => InnerException is AmazonS3Exception s3 && (s3.ErrorCode == "NoSuchBucket" || (int)s3.StatusCode is 401 or 403);
+}
 
 /// <summary>
 /// The S3 API, configured for S3-compatible servers (Railway Buckets, R2, B2, MinIO, s3rver): path-style addressing,

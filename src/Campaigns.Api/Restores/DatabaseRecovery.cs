@@ -1,4 +1,5 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
@@ -22,6 +23,7 @@ public sealed class DatabaseRecovery(
     CanonicalSeedSource seed,
     LiveDatabaseContents liveContents,
     RestoreService restores,
+    OffSiteNewest offSiteNewest,
     RecoveryLog recoveries,
     IServiceScopeFactory scopes,
     LiveDatabaseSoundness soundness,
@@ -73,7 +75,7 @@ public sealed class DatabaseRecovery(
         if (await RestoreNewestGoodAsync(recoveryKind: null, cancellationToken) is { } replacement)
         {
             recoveries.Record(RecoveryKind.Quarantined,
-                $"The database was corrupt ({problem}); it was moved to {quarantined} and backup {replacement.Name} was restored.");
+                $"The database was corrupt ({problem}); it was moved to {quarantined} and backup {replacement} was restored.");
         }
         else
         {
@@ -87,16 +89,23 @@ public sealed class DatabaseRecovery(
 
     /// <summary>
     /// Restores the newest good backup that passes verification, falling back to older ones: a damaged backup must not
-    /// keep the service from starting. Null when none could be restored (the canonical top-up then fills a new database).
+    /// keep the service from starting. With off-site copies on, their state comes first when it is newer than every local
+    /// backup. The name of the backup restored, or null when none could be (the canonical top-up then fills a new database).
     /// </summary>
-    private async Task<BackupEntry?> RestoreNewestGoodAsync(RecoveryKind? recoveryKind, CancellationToken cancellationToken)
+    private async Task<string?> RestoreNewestGoodAsync(RecoveryKind? recoveryKind, CancellationToken cancellationToken)
     {
-        foreach (var candidate in catalog.Good(seed.ExpectedActive()))
+        var good = catalog.Good(seed.ExpectedActive());
+        if (await RestoreOffSiteIfNewerAsync(good.FirstOrDefault()?.StateAt, recoveryKind, cancellationToken) is { } fromOffSite)
+        {
+            return fromOffSite;
+        }
+
+        foreach (var candidate in good)
         {
             try
             {
                 await restores.RestoreAsync(RestoreSource.Backup, candidate.Name, recoveryKind, preRestoreBackup: false, cancellationToken);
-                return candidate;
+                return candidate.Name;
             }
             catch (BackupVerificationException ex)
             {
@@ -106,6 +115,26 @@ public sealed class DatabaseRecovery(
 
         logger.LogError("No backup in {BackupDirectory} could be restored; starting from the canonical campaigns", catalog.Directory);
         return null;
+    }
+
+    /// <summary>A store that cannot be asked leaves recovery to the local backups: a start must not wait on it for a corrupt file.</summary>
+    private async Task<string?> RestoreOffSiteIfNewerAsync(DateTimeOffset? localNewest, RecoveryKind? recoveryKind, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (!await offSiteNewest.IsNewerThanAsync(localNewest, cancellationToken))
+            {
+                return null;
+            }
+
+            logger.LogError("Recovering {DatabasePath} from the off-site copies: they hold a newer acknowledged state than any local backup", dataDirectory.DatabasePath);
+            return (await restores.RestoreAsync(RestoreSource.OffSite, backupName: null, recoveryKind, preRestoreBackup: false, cancellationToken)).Backup;
+        }
+        catch (Exception ex) when (ex is OffSiteStoreUnavailableException or OffSiteStoreException or NoOffSiteRestorePointException)
+        {
+            logger.LogError("The off-site copies cannot be used for recovery ({Reason}); using the local backups", ex.Message);
+            return null;
+        }
     }
 
     private async Task<bool> SchemaExistsAsync(CancellationToken cancellationToken)

@@ -25,8 +25,9 @@ public sealed class RestoreService(
     FileSwapRestore fileSwap,
     OnlineCopyRestore onlineCopy,
     SnapshotRestore snapshotRestore,
+    OffSiteNewest offSiteNewest,
     RecoveryLog recoveries,
-    StorageState state,
+    SeedingState seeding,
     TimeProvider time,
     ILogger<RestoreService> logger)
 {
@@ -39,8 +40,9 @@ public sealed class RestoreService(
     public BackupEntry? ResolveBackup(RestoreSource source, string? backupName) => source switch
     {
         RestoreSource.Canonical or RestoreSource.OffSite => null,
-        RestoreSource.LatestBackup => catalog.Good(seed.ExpectedActive()).FirstOrDefault(Fits)
-            ?? throw new NoBackupToRestoreException(seed.ExpectedActive(), catalog.Directory),
+        // With off-site copies on, the store may hold the newest state even when no local backup does: RestoreAsync decides.
+        RestoreSource.LatestBackup => NewestLocal()
+            ?? (offSiteNewest.Enabled ? null : throw new NoBackupToRestoreException(seed.ExpectedActive(), catalog.Directory)),
         RestoreSource.Backup => catalog.Find(backupName ?? "") switch
         {
             null => throw new BackupNotFoundException(backupName ?? ""),
@@ -49,6 +51,8 @@ public sealed class RestoreService(
         },
         _ => throw new UnknownRestoreSourceException(),
     };
+
+    private BackupEntry? NewestLocal() => catalog.Good(seed.ExpectedActive()).FirstOrDefault(Fits);
 
     /// <summary>A snapshot restores into either provider; a SQLite file only into SQLite.</summary>
     private bool Fits(BackupEntry entry) => database.Provider == DatabaseProvider.Sqlite || BackupNames.IsSnapshot(entry.Name);
@@ -61,10 +65,17 @@ public sealed class RestoreService(
         CancellationToken cancellationToken = default)
     {
         if (source == RestoreSource.OffSite) return await OffSiteRestorer.RunAsync(scopes, at: backupName, recoveryKind, preRestoreBackup, cancellationToken);
+        // The newest acknowledged state wins: the off-site copies when they are newer than the newest local backup.
+        if (source == RestoreSource.LatestBackup && await offSiteNewest.IsNewerThanAsync(NewestLocal()?.StateAt, cancellationToken))
+        {
+            return await OffSiteRestorer.RunAsync(scopes, at: null, recoveryKind, preRestoreBackup, cancellationToken);
+        }
+
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var entry = ResolveBackup(source, backupName);
+            var entry = ResolveBackup(source, backupName)
+                        ?? (source == RestoreSource.LatestBackup ? throw new NoBackupToRestoreException(seed.ExpectedActive(), catalog.Directory) : null);
             var before = await live.ReadAsync(cancellationToken);
             var keepOld = preRestoreBackup && before.HoldsData;
             (RestoreMethod? Method, string? PreRestore) restored = entry is null ? (null, null)
@@ -74,7 +85,7 @@ public sealed class RestoreService(
             await using var scope = scopes.CreateAsyncScope();
             var migrations = await scope.ServiceProvider.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
             var topUp = await scope.ServiceProvider.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Restore, cancellationToken);
-            state.LastTopUp = topUp;
+            seeding.LastTopUp = topUp;
             // The restored state is now the newest good one: losing the database later must bring it back, not the pre-restore backup.
             if (entry is not null)
             {

@@ -4,7 +4,7 @@ namespace Campaigns.Api.Restores;
 
 public static class RestoreServiceCollectionExtensions
 {
-    /// <summary>Restores and startup recovery, on top of <c>AddCampaignBackups</c>: shared by the API and the CLI.</summary>
+    /// <summary>Restores and startup recovery, on top of <c>AddCampaignBackups</c> and <c>AddOffSite</c>: shared by the API and the CLI.</summary>
     public static IHostApplicationBuilder AddCampaignRestores(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -16,6 +16,7 @@ public static class RestoreServiceCollectionExtensions
         services.AddSingleton<RestoreService>();
         services.AddSingleton<RecoveryLog>();
         services.AddSingleton<DatabaseRecovery>();
+        services.AddSingleton<OffSiteRestorer>();
         return builder;
     }
 }

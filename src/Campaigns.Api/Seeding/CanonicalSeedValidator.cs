@@ -1,4 +1,5 @@
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.Storage;
 using FluentValidation;
 
 namespace Campaigns.Api.Seeding;

@@ -1,4 +1,3 @@
-using Campaigns.Api.Campaigns;
 using Campaigns.Api.Common;
 using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;

@@ -11,6 +11,7 @@ public static class SeedingServiceCollectionExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<CanonicalSeedSource>();
         builder.Services.AddScoped<CanonicalTopUp>();
+        builder.Services.AddSingleton<SeedingState>();
         return builder;
     }
 }

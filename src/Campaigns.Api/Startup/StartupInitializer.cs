@@ -1,7 +1,6 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
 using Campaigns.Api.Doctor;
-using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.SqliteFiles;
@@ -24,6 +23,7 @@ public sealed class StartupInitializer(
     DataDirectory dataDirectory,
     DatabaseTarget database,
     StorageState state,
+    SeedingState seeding,
     IOptions<StorageOptions> storageOptions,
     IOptions<BackupOptions> backupOptions,
     IConfiguration configuration,
@@ -75,7 +75,7 @@ public sealed class StartupInitializer(
         }
 
         await migrator.MigrateAsync(cancellationToken);
-        state.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
+        seeding.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
         await services.GetRequiredService<OffSiteStartup>().AfterTopUpAsync(cancellationToken);
         state.Ready = true;
         if (backupDue)

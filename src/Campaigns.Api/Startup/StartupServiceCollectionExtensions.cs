@@ -6,6 +6,7 @@ public static class StartupServiceCollectionExtensions
     public static IHostApplicationBuilder AddCampaignStartup(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<StartupBackup>();
+        builder.Services.AddSingleton<OffSiteStartup>();
         builder.Services.AddHostedService<StartupInitializer>();
         builder.Services.AddHostedService<CleanStop>();
         // Kestrel (also a hosted service) starts listening while the startup sequence runs instead of after it, so the

@@ -1,5 +1,3 @@
-using Campaigns.Api.Campaigns;
-using Campaigns.Api.Seeding;
 using Microsoft.EntityFrameworkCore;
 
 namespace Campaigns.Api.Storage;

@@ -15,6 +15,7 @@ public static class DatabaseLocks
     public const long CanonicalTopUp = 0x43414D50_0001;
     public const long Backup = 0x43414D50_0002;
     public const long HangfireSchema = 0x43414D50_0003;
+    public const long OffSiteUpload = 0x43414D50_0004;
 
     /// <summary>
     /// Runs <paramref name="work"/> while holding the lock on a connection of its own, for work that does not go through

@@ -1,4 +1,3 @@
-using Campaigns.Api.OffSite;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage.CompiledModels.Postgres;
 using Campaigns.Api.Storage.CompiledModels.Sqlite;
@@ -43,8 +42,7 @@ public static class StorageServiceCollectionExtensions
             var busyTimeout = sp.GetRequiredService<IOptions<StorageOptions>>().Value.BusyTimeoutSeconds;
             options.UseSqlite(sp.GetRequiredService<DatabaseTarget>().ConnectionString)
                 .UseModel(SqliteCampaignsDbContextModel.Instance)
-                .AddInterceptors(new SqliteConnectionInterceptor(busyTimeout, sp.GetRequiredService<LiveDatabaseGate>()), SlowCommands(sp),
-                    new OffSiteConnectionInterceptor(sp.GetRequiredService<OffSiteJournal>()));
+                .AddInterceptors(new SqliteConnectionInterceptor(busyTimeout, sp.GetRequiredService<LiveDatabaseGate>()), SlowCommands(sp));
         });
         services.AddDbContext<PostgresCampaignsDbContext>((sp, options) =>
             options.UseNpgsql(sp.GetRequiredService<DatabaseTarget>().ConnectionString)
@@ -57,7 +55,6 @@ public static class StorageServiceCollectionExtensions
         services.AddSingleton(sp => new LiveDatabaseGate(sp.GetRequiredService<DatabaseTarget>().ConnectionString));
         services.AddSingleton<LiveDatabaseContents>();
         services.AddScoped<DatabaseMigrator>();
-        builder.AddOffSite();
         return builder;
     }
 

@@ -1,5 +1,4 @@
 using Campaigns.Api.Campaigns;
-using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Microsoft.EntityFrameworkCore;
 

@@ -1,6 +1,6 @@
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Common;
-using Campaigns.Api.Seeding;
+using Campaigns.Api.Storage;
 
 namespace Campaigns.Api.Transfer;
 

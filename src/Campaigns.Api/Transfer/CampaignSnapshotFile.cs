@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Common;
 using Campaigns.Api.SqliteFiles;
+using Campaigns.Api.Storage;
 using FluentValidation;
 
 namespace Campaigns.Api.Transfer;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Common;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
@@ -95,6 +96,12 @@ public static class BackupCommands
                 () => NewestTemporaryFileSize(data.BackupsPath),
                 () => services.GetRequiredService<BackupService>().CreateAsync(BackupTrigger.Manual, cancellationToken));
             output.WriteLine($"Backup {entry.Name}: {entry.ActiveCampaigns} active campaigns, {entry.SizeBytes} bytes, sha256 {entry.Sha256}");
+            // On PostgreSQL an on-demand backup goes off-site like the API's (SQLite's journal and snapshots go on their own).
+            if (await services.GetRequiredService<OffSitePostgresCopies>().UploadAsync(entry, cancellationToken) is { } offSite)
+            {
+                output.WriteLine($"Off-site: {offSite.Key}");
+            }
+
             return ExitCodes.Ok;
         }));
         return command;
@@ -102,7 +109,7 @@ public static class BackupCommands
 
     private static Command Restore()
     {
-        var what = new Argument<string>("backup") { Description = "A backup file name, 'latest' (the newest good backup), 'canonical' (top-up only) or 'offsite' (the off-site copies)." };
+        var what = new Argument<string>("backup") { Description = "A backup file name, 'latest' (the newest good backup, or the off-site state when that is newer), 'canonical' (top-up only) or 'offsite' (the off-site copies)." };
         var at = OffSiteCommands.AtOption();
         var dataDir = CliHost.DataDirectoryOption();
         var command = new Command("restore", "Restore the live database from a backup (a pre-restore backup is taken first), then top up the canonical campaigns.") { what, at, dataDir };

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using Campaigns.Api.Backups;
-using Campaigns.Api.Campaigns;
+using Campaigns.Api.CampaignsApi;
 using Campaigns.Api.Common;
 using Campaigns.Api.Doctor;
 using Campaigns.Api.Infrastructure;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Transfer;
@@ -44,6 +45,7 @@ public static class CliHost
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None); // its failures reach the user as the command's error
         builder.AddCampaignStorage();
+        builder.AddOffSite();
         builder.AddCanonicalSeed();
         builder.AddCampaignValidators();
         builder.AddCampaignBackups();

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Data.Common;
+using Campaigns.Api.CampaignsApi;
 using Campaigns.Api.Transfer;
-using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
 using Campaigns.Seed.Progress;

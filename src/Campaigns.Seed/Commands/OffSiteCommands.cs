@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Restores;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.OffSite;
 using Microsoft.Data.Sqlite;
@@ -50,6 +51,11 @@ public static class OffSiteCommands
         var verify = new Command("verify", "Rebuild each lineage's newest state from the store: hashes checked, the database opened, quick_check, campaigns counted. Exit 1 if any fails.") { verifyDir };
         verify.SetAction((parse, cancellationToken) => CliHost.RunAsync(parse, verifyDir, async (services, output) =>
         {
+            if (services.GetRequiredService<OffSitePostgresCopies>().Enabled)
+            {
+                return await VerifyPostgresAsync(services, output, cancellationToken);
+            }
+
             var history = services.GetRequiredService<OffSiteHistory>();
             var failed = 0;
             foreach (var lineage in await Histories(services, cancellationToken))
@@ -94,13 +100,49 @@ public static class OffSiteCommands
         return new Command("offsite", "The off-site copies in the S3-compatible store (section OffSite).") { list, verify };
     }
 
+    /// <summary>On PostgreSQL: the newest off-site snapshot downloaded, its hash checked, read and validated like a local snapshot backup.</summary>
+    private static async Task<int> VerifyPostgresAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"campaigns-offsite-verify-{Guid.NewGuid():N}.json");
+        try
+        {
+            if (await services.GetRequiredService<OffSitePostgresCopies>().DownloadNewestAsync(path, cancellationToken) is not { } newest)
+            {
+                output.WriteLine($"none    {OffSiteLayout.PostgresLineage}: no snapshot");
+                return ExitCodes.Ok;
+            }
+
+            var problem = services.GetRequiredService<BackupVerifier>().CheckSnapshot(path, out var contents);
+            output.WriteLine(problem is null
+                ? string.Create(CultureInfo.InvariantCulture, $"ok      {newest.Key}: snapshot of {newest.At:O}, {contents!.TotalCampaigns} campaigns ({contents.ActiveCampaigns} active)")
+                : $"FAILED  {newest.Key}: {problem}");
+            return problem is null ? ExitCodes.Ok : ExitCodes.Failed;
+        }
+        catch (OffSiteStoreException ex)
+        {
+            output.WriteLine($"FAILED  {OffSiteLayout.PostgresLineage}: {ex.Message}");
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>SQLite: every lineage; PostgreSQL: its one list of snapshots.</summary>
     private static async Task<List<LineageHistory>> Histories(IServiceProvider services, CancellationToken cancellationToken)
     {
+        var history = services.GetRequiredService<OffSiteHistory>();
+        if (services.GetRequiredService<OffSitePostgresCopies>().Enabled)
+        {
+            return [await history.ReadAsync(OffSiteLayout.PostgresLineage, cancellationToken)];
+        }
+
         if (!services.GetRequiredService<OffSiteRestorer>().Enabled)
         {
             throw new OffSiteOffException();
         }
 
-        return await services.GetRequiredService<OffSiteHistory>().ListAsync(cancellationToken);
+        return await history.ListAsync(cancellationToken);
     }
 }

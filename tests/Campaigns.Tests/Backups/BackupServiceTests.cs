@@ -1,5 +1,4 @@
 using Campaigns.Api.Backups;
-using Campaigns.Api.Campaigns;
 using Campaigns.Api.Restores;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;

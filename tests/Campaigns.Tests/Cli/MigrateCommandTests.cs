@@ -1,7 +1,7 @@
 using Campaigns.Api.Backups;
 using Campaigns.Api.Campaigns;
 using Campaigns.Api.Common;
-using Campaigns.Api.Seeding;
+using Campaigns.Api.Storage;
 using Campaigns.Api.Transfer;
 using Campaigns.Seed.Commands;
 using Campaigns.Tests.Infrastructure;

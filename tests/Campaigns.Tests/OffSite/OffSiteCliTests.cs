@@ -27,9 +27,18 @@ public sealed class OffSiteCliTests
         Assert.Contains("ok ", verify.Output);
         Assert.Contains("13 campaigns", verify.Output);
 
-        var bad = await RunAsync(s3, "restore", "offsite", "--at", "last tuesday", "--data-dir", data.Path);
-        Assert.Equal(ExitCodes.InvalidInput, bad.Exit);
-        Assert.Contains("'at'", bad.Output);
+        foreach (var (at, words) in new[]
+                 {
+                     ("last tuesday", "must be an ISO-8601 UTC time"),
+                     (DateTimeOffset.UtcNow.AddHours(1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture), "is in the future"),
+                     ("2000-01-01T00:00:00Z", "is before the oldest retained off-site point"),
+                 })
+        {
+            var bad = await RunAsync(s3, "restore", "offsite", "--at", at, "--data-dir", data.Path);
+            Assert.True(bad.Exit == ExitCodes.InvalidInput, $"--at {at}: exit {bad.Exit}\n{bad.Output}");
+            Assert.Contains("'at'", bad.Output);
+            Assert.Contains(words, bad.Output);
+        }
 
         VolumeLossTests.WipeVolume(data.Path);
         var restored = await RunAsync(s3, "restore", "offsite", "--data-dir", data.Path);
@@ -38,7 +47,9 @@ public sealed class OffSiteCliTests
         Assert.Contains(db.Campaigns, c => c.Key == "seen-by-the-cli");
     }
 
-    private static async Task<(int Exit, string Output)> RunAsync(TestS3 s3, params string[] args)
+    internal static Task<(int Exit, string Output)> RunAsync(TestS3 s3, params string[] args) => RunAsync(s3, new Dictionary<string, string>(), args);
+
+    internal static async Task<(int Exit, string Output)> RunAsync(TestS3 s3, IDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", [SolutionPaths.BuildOutputOf("Campaigns.Seed", "campaigns-seed.dll"), .. args])
         {
@@ -46,7 +57,7 @@ public sealed class OffSiteCliTests
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var (key, value) in s3.EnvironmentVariables())
+        foreach (var (key, value) in s3.EnvironmentVariables().Concat(environment))
         {
             start.Environment[key] = value;
         }

@@ -89,7 +89,7 @@ function backupItem(backup) {
   );
 }
 
-function confirmAction(title, text, yes) {
+export function confirmAction(title, text, yes) {
   document.getElementById("confirm-title").textContent = title;
   document.getElementById("confirm-text").textContent = text;
   document.getElementById("confirm-yes").textContent = yes;
@@ -155,7 +155,7 @@ function showJob(state) {
 }
 
 /** Starts a job, then polls its status URL until it succeeds or fails; only one job at a time from this page. */
-async function startJob(path, body) {
+export async function startJob(path, body) {
   if (running) return;
   running = true;
   showProblem(adminError, null);

@@ -1,6 +1,7 @@
 // Entry point: wires the campaigns table, the safety panel and the admin actions together.
 import { initAdmin, isUnlocked, loadBackups } from "./admin.js";
 import { showProblem } from "./api.js";
+import { loadOffSitePoints } from "./offsite.js";
 import { initCampaigns, loadCampaigns, setExpectedActive } from "./campaigns.js";
 import { refreshSafety } from "./safety.js";
 
@@ -13,7 +14,7 @@ async function refreshHealth() {
 
 async function refreshAll() {
   const backups = isUnlocked()
-    ? loadBackups().catch((error) => showProblem(document.getElementById("admin-error"), error))
+    ? Promise.all([loadBackups(), loadOffSitePoints()]).catch((error) => showProblem(document.getElementById("admin-error"), error))
     : Promise.resolve();
   await Promise.all([loadCampaigns(), refreshHealth(), backups]);
 }

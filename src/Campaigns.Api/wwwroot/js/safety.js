@@ -52,6 +52,16 @@ function drillWords(backups) {
   return `${dateTime(drill.at)} · ${drill.backup}${drill.newest ? " (the newest)" : ""} ${what}`;
 }
 
+/** Where the off-site copies go and how far behind they are; never a credential (the health report holds none). */
+function offSiteWords(offSite) {
+  if (!offSite) return undefined;
+  if (!offSite.configured) return "Off: losing the volume loses the data and its backups (set OffSite:Endpoint and OffSite:Bucket)";
+  const last = offSite.lastUpload ? `last upload ${age(offSite.lastUploadAgeSeconds)} (${dateTime(offSite.lastUpload)})` : "nothing uploaded yet";
+  const lag = offSite.mode === "async" ? `; ${offSite.lagSeconds} s behind, ${offSite.pending} pending` : "";
+  const error = offSite.lastError ? `; last error: ${offSite.lastError}` : "";
+  return `${offSite.mode} to ${offSite.endpointHost}/${offSite.bucket}: ${last}${lag}${error}`;
+}
+
 function renderDoctor(report) {
   doctorSummary.textContent = report.summary;
   doctorSummary.dataset.verdict = report.verdict;
@@ -89,7 +99,7 @@ function render(health) {
   summary.textContent = known.summary;
   reasons.replaceChildren(...(health.reasons || []).map((reason) => el("li", {}, reason)));
 
-  const { storage, database, seed, backups, jobs } = health;
+  const { storage, database, seed, backups, jobs, offSite } = health;
   fillFacts(facts, [
     ["Database", database?.databasePath || storage?.databasePath],
     ["Provider", database?.provider],
@@ -103,6 +113,7 @@ function render(health) {
     ["Backup schedule", backups?.schedule ? `${backups.schedule} (cron, UTC)${backups.nextScheduled ? `; next ${dateTime(backups.nextScheduled)}` : ""}` : undefined],
     ["Last restore drill", drillWords(backups)],
     ["Last recovery", recoveryWords(backups)],
+    ["Off-site copies", offSiteWords(offSite)],
     ["Background jobs", jobs?.status],
     ["Checked", dateTime(health.checkedAt)],
   ]);

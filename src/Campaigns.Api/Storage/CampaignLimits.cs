@@ -1,4 +1,4 @@
-namespace Campaigns.Api.Campaigns;
+namespace Campaigns.Api.Storage;
 
 /// <summary>Column sizes, shared by the EF model and the validators so the two can never disagree.</summary>
 public static class CampaignLimits

@@ -1,9 +1,10 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.Restores;
 using Campaigns.Api.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Campaigns.Api.OffSite;
+namespace Campaigns.Api.Startup;
 
 /// <summary>
 /// The off-site part of the startup sequence (SQLite only). Before local recovery: when the database is missing, the
@@ -34,7 +35,10 @@ public sealed class OffSiteStartup(
         {
             if (options.Value.Enabled)
             {
-                logger.LogWarning("Off-site copies in {OffSiteStore}: journal and snapshots are for SQLite; on PostgreSQL the platform's backups are primary", options.Value.StoreName);
+                logger.LogWarning(
+                    "Off-site copies in {OffSiteStore} on PostgreSQL: the scheduled and on-demand backups go there; there is no journal (OffSite:Mode {OffSiteMode} applies to SQLite only), so the platform's PostgreSQL backups are primary",
+                    options.Value.StoreName, options.Value.Mode);
+                await CheckStoreAsync(cancellationToken);
             }
 
             return;
@@ -90,7 +94,7 @@ public sealed class OffSiteStartup(
         catch (OffSiteStoreException ex)
         {
             status.Failed(ex.Message);
-            if (environment.IsProduction() && IsConfigurationProblem(ex))
+            if (environment.IsProduction() && ex.IsConfigurationProblem)
             {
                 throw new StorageNotSafeException($"Refusing to start: {ex.Message}");
             }
@@ -98,9 +102,6 @@ public sealed class OffSiteStartup(
             logger.LogError("Off-site store {OffSiteStore} cannot be reached: {Reason}", options.Value.StoreName, ex.Message);
         }
     }
-
-    private static bool IsConfigurationProblem(OffSiteStoreException ex) =>
-        ex.InnerException is Amazon.S3.AmazonS3Exception s3 && (s3.ErrorCode == "NoSuchBucket" || (int)s3.StatusCode is 401 or 403);
 
     /// <summary>The store's history; null when it cannot be asked and an empty start is allowed.</summary>
     private async Task<List<LineageHistory>?> WaitForHistoryAsync(CancellationToken cancellationToken)
@@ -117,9 +118,17 @@ public sealed class OffSiteStartup(
             catch (OffSiteStoreException ex)
             {
                 status.Failed(ex.Message);
-                if (environment.IsProduction() && IsConfigurationProblem(ex))
+                if (ex.IsConfigurationProblem)
                 {
-                    throw new StorageNotSafeException($"Refusing to start: {ex.Message}");
+                    // The operator must fix it before Production serves; while developing it is reported Degraded, not waited out.
+                    if (environment.IsProduction())
+                    {
+                        throw new StorageNotSafeException($"Refusing to start: {ex.Message}");
+                    }
+
+                    logger.LogError("The database is missing and the off-site store refuses this configuration ({Reason}); starting empty in {Environment}",
+                        ex.Message, environment.EnvironmentName);
+                    return null;
                 }
 
                 if (options.Value.AllowEmptyStart)

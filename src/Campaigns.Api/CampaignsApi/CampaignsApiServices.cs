@@ -1,8 +1,9 @@
 using System.Text.Json.Serialization;
+using Campaigns.Api.Campaigns;
 using Campaigns.Api.Infrastructure;
 using FluentValidation;
 
-namespace Campaigns.Api.Campaigns;
+namespace Campaigns.Api.CampaignsApi;
 
 public static class CampaignsApiServices
 {

@@ -1,6 +1,6 @@
 using Campaigns.Api.Common;
 
-namespace Campaigns.Api.Campaigns;
+namespace Campaigns.Api.Storage;
 
 public sealed class Campaign
 {

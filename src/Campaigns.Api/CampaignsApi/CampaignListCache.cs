@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Campaigns.Api.Campaigns;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using Microsoft.AspNetCore.Http.Json;
@@ -7,7 +8,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace Campaigns.Api.Campaigns;
+namespace Campaigns.Api.CampaignsApi;
 
 /// <summary>One page of GET /api/campaigns, normalised so equal queries share one cached payload.</summary>
 public readonly record struct CampaignPage(bool? Active, string? Property, int Limit, int Offset);

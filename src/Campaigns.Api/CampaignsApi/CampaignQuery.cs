@@ -1,8 +1,9 @@
 using System.ComponentModel;
+using Campaigns.Api.Storage;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 
-namespace Campaigns.Api.Campaigns;
+namespace Campaigns.Api.CampaignsApi;
 
 /// <summary>
 /// Query string of GET /api/campaigns, bound and typed by minimal APIs (so the OpenAPI document says boolean and

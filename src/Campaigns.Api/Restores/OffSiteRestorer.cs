@@ -1,12 +1,12 @@
 using System.Globalization;
 using Campaigns.Api.Backups;
 using Campaigns.Api.Common;
-using Campaigns.Api.Restores;
+using Campaigns.Api.OffSite;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Campaigns.Api.OffSite;
+namespace Campaigns.Api.Restores;
 
 /// <summary>A bad <c>at</c> for an off-site restore.</summary>
 public sealed class OffSiteAtException(string message) : InvalidInputException("Invalid restore moment", message, "at");
@@ -14,9 +14,10 @@ public sealed class OffSiteAtException(string message) : InvalidInputException("
 public sealed class OffSiteOffException() : ConflictException("Off-site copies are off",
     $"Set {OffSiteOptions.SectionName}:Endpoint and {OffSiteOptions.SectionName}:Bucket to use the off-site copies (SQLite only).");
 
-public sealed class NoOffSiteRestorePointException(string detail) : NotFoundException("No off-site restore point", detail);
+public sealed class OffSiteRestoreOnPostgresException() : ConflictException("Off-site restores are for SQLite",
+    "On PostgreSQL the platform's backups are primary; an off-site copy of a backup is restored by downloading it, gunzip and campaigns-seed import.");
 
-public sealed class OffSiteStoreUnavailableException(string detail) : UnavailableException("Off-site store unavailable", detail);
+public sealed class NoOffSiteRestorePointException(string detail) : NotFoundException("No off-site restore point", detail);
 
 /// <summary>
 /// Restores the off-site state as of a moment through the one restore path: the state is rebuilt into a new SQLite
@@ -70,7 +71,7 @@ public sealed partial class OffSiteRestorer(
     {
         if (!Enabled)
         {
-            throw new OffSiteOffException();
+            throw options.Value.Enabled ? new OffSiteRestoreOnPostgresException() : new OffSiteOffException();
         }
 
         var moment = ParseAt(at);

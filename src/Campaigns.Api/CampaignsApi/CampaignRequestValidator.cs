@@ -1,7 +1,9 @@
+using Campaigns.Api.Campaigns;
 using Campaigns.Api.Seeding;
+using Campaigns.Api.Storage;
 using FluentValidation;
 
-namespace Campaigns.Api.Campaigns;
+namespace Campaigns.Api.CampaignsApi;
 
 public sealed class CampaignRequestValidator : AbstractValidator<CampaignRequest>
 {

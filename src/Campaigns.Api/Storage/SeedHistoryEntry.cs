@@ -1,4 +1,4 @@
-namespace Campaigns.Api.Seeding;
+namespace Campaigns.Api.Storage;
 
 /// <summary>One row per reseed, so "who put these campaigns back, and from which file" is always answerable.</summary>
 public sealed class SeedHistoryEntry

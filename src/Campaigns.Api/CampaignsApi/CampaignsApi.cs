@@ -1,9 +1,10 @@
+using Campaigns.Api.Campaigns;
 using Campaigns.Api.Infrastructure;
 using Campaigns.Api.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
-namespace Campaigns.Api.Campaigns;
+namespace Campaigns.Api.CampaignsApi;
 
 public static class CampaignsApi
 {

@@ -82,10 +82,10 @@ public sealed class JobStorageTests
         {
             var admin = api.CreateAdminClient();
             Assert.Equal(12, (await admin.GetCampaignsAsync("?active=true")).Count);
+            await WaitForRecurringJobsAsync(api); // the job storage opens once the service is ready
             Assert.True(Logged(api, "not found; creating it"), "the missing file is logged");
             Assert.True(File.Exists(api.HangfireDatabasePath));
             await (await admin.GetAsync(oldJob)).AssertProblemAsync(HttpStatusCode.NotFound);
-            await WaitForRecurringJobsAsync(api);
             Assert.Equal("succeeded", (await admin.WaitForJobAsync(await admin.StartJobAsync("/api/admin/backups", null))).GetProperty("state").GetString());
         }
 
@@ -104,10 +104,10 @@ public sealed class JobStorageTests
         {
             var admin = api.CreateAdminClient();
             Assert.Equal(12, (await admin.GetCampaignsAsync("?active=true")).Count);
+            await WaitForRecurringJobsAsync(api);
             Assert.True(Logged(api, "is corrupt (", Microsoft.Extensions.Logging.LogLevel.Error), "the corrupt file is logged");
             var quarantined = Assert.Single(Directory.GetFiles(Path.Combine(dir, "quarantine"), "hangfire_*.db"));
             Assert.StartsWith(new string('x', 16), File.ReadAllText(quarantined)[..16]);
-            await WaitForRecurringJobsAsync(api);
             Assert.Equal("succeeded", (await admin.WaitForJobAsync(await admin.StartJobAsync("/api/admin/backups", null))).GetProperty("state").GetString());
             Assert.Equal(3, (await admin.GetFromJsonAsync<JsonElement[]>("/api/admin/backups"))!.Count(b => b.GetProperty("trigger").GetString() == "manual")); // one per start: the catalog is not in hangfire.db
         }

@@ -102,25 +102,48 @@ public sealed class OffSiteHistory(OffSiteStore store, OffSiteLayout layout, ILo
     /// The plan's journal entries that pass their check. One that does not was never confirmed: a writer died while it
     /// was uploading (some servers show the partial object), so its write was never acknowledged; it is left out.
     /// </summary>
+    /// <remarks>
+    /// Compacted batches first, then the objects none of them covers (sync mode stores each transaction alone before its
+    /// commit, async mode what it had queued, and both compact those into batches a second later, so a restore reads a
+    /// few objects instead of one per write or per shipment). Objects are
+    /// fetched <see cref="ParallelReads"/> at a time, then put back in commit order. A batch is keyed by its first entry,
+    /// so the transactions in it after a restore's moment are left out here.
+    /// </remarks>
     public async Task<(List<JournalEntry> Entries, List<string> Skipped)> ReadJournalAsync(RestorePlan plan, CancellationToken cancellationToken)
     {
-        var entries = new List<JournalEntry>();
-        var skipped = new List<string>();
-        foreach (var point in plan.Journal)
-        {
-            try
+        var entries = new System.Collections.Concurrent.ConcurrentBag<JournalEntry>();
+        var skipped = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var covered = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        async Task ReadAllAsync(IEnumerable<OffSitePoint> points) =>
+            await Parallel.ForEachAsync(points, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (point, token) =>
             {
-                entries.Add(OffSiteRows.Decode<JournalEntry>(await store.GetAsync(point.Key, cancellationToken), point.Key));
-            }
-            catch (OffSiteStoreException ex) when (ex.InnerException is not (Amazon.Runtime.AmazonServiceException or HttpRequestException or TaskCanceledException))
-            {
-                logger.LogWarning("Journal entry {OffSiteKey} was never confirmed and is left out: {Reason}", point.Key, ex.Message);
-                skipped.Add(point.Key);
-            }
-        }
+                try
+                {
+                    var (read, covers) = OffSiteRows.DecodeJournal(await store.GetAsync(point.Key, token), point.Key);
+                    foreach (var entry in read)
+                    {
+                        entries.Add(entry);
+                    }
 
-        return (entries, skipped);
+                    foreach (var key in covers)
+                    {
+                        covered[key] = true;
+                    }
+                }
+                catch (OffSiteStoreException ex) when (ex.InnerException is not (Amazon.Runtime.AmazonServiceException or HttpRequestException or TaskCanceledException))
+                {
+                    logger.LogWarning("Journal entry {OffSiteKey} was never confirmed and is left out: {Reason}", point.Key, ex.Message);
+                    skipped.Add(point.Key);
+                }
+            });
+
+        await ReadAllAsync(plan.Journal.Where(p => OffSiteLayout.IsJournalCompacted(p.Key)));
+        await ReadAllAsync(plan.Journal.Where(p => !OffSiteLayout.IsJournalCompacted(p.Key) && !covered.ContainsKey(p.Key)));
+        var ordered = entries.Where(e => plan.At is null || e.At <= plan.At).OrderBy(e => e.At).ToList();
+        return (ordered, [.. skipped.Order(StringComparer.Ordinal)]);
     }
+
+    internal const int ParallelReads = 8;
 
     public async Task<(int Campaigns, int Active, int Skipped)> BuildAsync(RestorePlan plan, string path, CancellationToken cancellationToken)
     {

@@ -24,15 +24,29 @@ public sealed class OffSiteJournal(
     OffSiteClock clock,
     OffSiteStatus status,
     OffSiteQueue queue,
+    OffSiteCompactionQueue compaction,
     ILogger<OffSiteJournal> logger)
 {
     private const string CaptureFunction = "offsite_capture";
 
     public bool Enabled => options.Value.Enabled;
 
+    /// <summary>
+    /// In sync mode every commit blocks a thread-pool thread on the store's answer (inside SQLite's commit hook), and each
+    /// writer waiting for the write lock blocks one in SQLite's busy handler; the answer itself needs a free pool thread
+    /// to complete. With the pool at its default minimum (one per core) that starved: bench/offsite.sh saw commits stop
+    /// for 1 to 2.6 s at a time while the pool added threads, and p99 went to seconds. So the pool keeps this many ready.
+    /// </summary>
+    public const int SyncMinThreads = 64;
+
     /// <summary>Called for every opened EF connection while off-site copies are on.</summary>
     public void Attach(SqliteConnection connection)
     {
+        if (options.Value.IsSync)
+        {
+            ReserveThreadsForBlockingCommits();
+        }
+
         var pending = new PendingChanges();
         connection.CreateFunction(CaptureFunction, (object?[] args) =>
         {
@@ -45,6 +59,15 @@ public sealed class OffSiteJournal(
         raw.sqlite3_rollback_hook(handle, _ => pending.Clear(), null);
     }
 
+    private static void ReserveThreadsForBlockingCommits()
+    {
+        ThreadPool.GetMinThreads(out var workers, out var completion);
+        if (workers < SyncMinThreads)
+        {
+            ThreadPool.SetMinThreads(SyncMinThreads, Math.Max(completion, SyncMinThreads));
+        }
+    }
+
     /// <summary>0 lets the commit go on; anything else turns it into a rollback. Never throws: it runs inside SQLite.</summary>
     private int OnCommit(PendingChanges pending)
     {
@@ -55,30 +78,30 @@ public sealed class OffSiteJournal(
 
         var changes = pending.Take();
         string? key = null;
-        byte[]? body = null;
-        long ticks = 0;
+        JournalEntry? entry = null;
         try
         {
-            ticks = clock.Next();
+            var ticks = clock.Next();
             var current = lineage.Current;
             key = layout.JournalKey(current, ticks);
-            body = OffSiteRows.Encode(new JournalEntry(JournalEntry.FormatName, 1, current, new DateTimeOffset(ticks, TimeSpan.Zero), changes));
+            entry = new JournalEntry(JournalEntry.FormatName, 1, current, new DateTimeOffset(ticks, TimeSpan.Zero), changes);
             if (!options.Value.IsSync)
             {
-                queue.Enqueue(new QueuedEntry(key, body, new DateTimeOffset(ticks, TimeSpan.Zero)));
+                queue.Enqueue(new QueuedEntry(key, entry)); // encoded by the shipper, off the commit path
                 return 0;
             }
 
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(options.Value.WriteTimeoutSeconds));
-            store.PutAsync(key, body, timeout.Token).GetAwaiter().GetResult();
+            store.PutAsync(key, OffSiteRows.Encode(entry), timeout.Token).GetAwaiter().GetResult();
             status.Uploaded(key);
+            compaction.Stored(new QueuedEntry(key, entry));
             return 0;
         }
-        catch (Exception ex) when (status.Starting && key is not null && body is not null)
+        catch (Exception ex) when (status.Starting && key is not null && entry is not null)
         {
             logger.LogWarning("Off-site store {OffSiteStore} did not take journal entry {OffSiteKey} during startup; queued: {Reason}", store.Name, key, ex.Message);
             status.Failed(ex.Message);
-            queue.Enqueue(new QueuedEntry(key, body, new DateTimeOffset(ticks, TimeSpan.Zero)));
+            queue.Enqueue(new QueuedEntry(key, entry));
             return 0;
         }
         catch (Exception ex)

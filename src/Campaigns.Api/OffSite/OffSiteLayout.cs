@@ -44,6 +44,22 @@ public sealed class OffSiteLayout(string prefix)
     public string JournalKey(string lineage, long ticks) =>
         $"{JournalPrefix(lineage)}{ticks:D19}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}{SnapshotSuffix}";
 
+    /// <summary>A journal object of several transactions, keyed by its first one's ticks (so it sorts and filters like an entry).</summary>
+    public string JournalBatchKey(string lineage, long firstTicks) =>
+        $"{JournalPrefix(lineage)}{firstTicks:D19}{BatchMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}{SnapshotSuffix}";
+
+    /// <summary>A batch that repeats journal objects already stored (which it names), so a restore reads it instead of them.</summary>
+    public string JournalCompactedKey(string lineage, long firstTicks) =>
+        $"{JournalPrefix(lineage)}{firstTicks:D19}{CompactedMarker}{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}{SnapshotSuffix}";
+
+    public static bool IsJournalBatch(string key) => key.Contains(BatchMarker, StringComparison.Ordinal);
+
+    public static bool IsJournalCompacted(string key) => key.Contains(CompactedMarker, StringComparison.Ordinal);
+
+    private const string BatchMarker = "-batch-";
+
+    private const string CompactedMarker = "-compacted-";
+
     public string? LineageOf(string markerKey) =>
         markerKey.StartsWith(LineagesPrefix, StringComparison.Ordinal) && markerKey.Length > LineagesPrefix.Length ? markerKey[LineagesPrefix.Length..] : null;
 

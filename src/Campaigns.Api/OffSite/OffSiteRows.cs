@@ -14,6 +14,16 @@ public sealed record JournalEntry(string Format, int Version, string Lineage, Da
     public const string FormatName = "campaigns-offsite-journal";
 }
 
+/// <summary>
+/// Several committed transactions in one journal object, in commit order: async mode ships its queue so, and sync mode
+/// compacts the entries it already stored one by one into batches, which <see cref="Covers"/> lists, so a restore reads
+/// one object instead of each of them.
+/// </summary>
+public sealed record JournalBatch(string Format, int Version, string Lineage, List<JournalEntry> Entries, List<string>? Covers = null)
+{
+    public const string FormatName = "campaigns-offsite-journal-batch";
+}
+
 /// <summary>The whole state of the tracked tables at one moment.</summary>
 public sealed record OffSiteSnapshot(
     string Format, int Version, string Lineage, DateTimeOffset At, string SchemaVersion, Dictionary<string, List<Dictionary<string, object?>>> Tables)
@@ -60,6 +70,13 @@ public static class OffSiteRows
         {
             throw new OffSiteStoreException($"{what} cannot be read: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>The transactions one journal object holds (a single entry, or a batch), and the single entries a batch replaces.</summary>
+    public static (List<JournalEntry> Entries, List<string> Covers) DecodeJournal(byte[] body, string what)
+    {
+        var batch = Decode<JournalBatch>(body, what);
+        return batch.Format == JournalBatch.FormatName ? (batch.Entries, batch.Covers ?? []) : ([Decode<JournalEntry>(body, what)], []);
     }
 
     /// <summary>JSON read back gives JsonElements; SQLite wants plain values.</summary>

@@ -21,6 +21,7 @@ public static class OffSiteServiceCollectionExtensions
         services.AddSingleton<OffSiteClock>();
         services.AddSingleton<OffSiteStatus>();
         services.AddSingleton<OffSiteQueue>();
+        services.AddSingleton<OffSiteCompactionQueue>();
         services.AddSingleton<OffSiteLineage>();
         services.AddSingleton<OffSiteJournal>();
         // After the storage's own interceptors: the journal sees a connection once it is set up.

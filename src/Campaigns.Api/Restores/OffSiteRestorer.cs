@@ -95,9 +95,11 @@ public sealed partial class OffSiteRestorer(
         return moment;
     }
 
-    public async Task<RestoreResult> RestoreAsync(DateTimeOffset? at, RecoveryKind? recoveryKind, bool preRestoreBackup, CancellationToken cancellationToken)
+    /// <param name="listed">The history when the caller has just listed it (a start on an empty volume): listing the store again cost a second round of listings.</param>
+    public async Task<RestoreResult> RestoreAsync(DateTimeOffset? at, RecoveryKind? recoveryKind, bool preRestoreBackup, CancellationToken cancellationToken,
+        IReadOnlyList<LineageHistory>? listed = null)
     {
-        var histories = await ListAsync(cancellationToken);
+        var histories = listed ?? await ListAsync(cancellationToken);
         var unusable = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {

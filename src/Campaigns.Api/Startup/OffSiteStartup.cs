@@ -53,7 +53,8 @@ public sealed class OffSiteStartup(
             return;
         }
 
-        var plan = await WaitForHistoryAsync(cancellationToken);
+        var histories = await WaitForHistoryAsync(cancellationToken);
+        var plan = histories is null ? null : OffSiteHistory.Plan(histories, at: null);
         lineage.Begin(plan is null ? "the database starts from nothing" : "the database is restored from off-site");
         if (plan is null)
         {
@@ -61,7 +62,7 @@ public sealed class OffSiteStartup(
         }
 
         logger.LogError("Database {DatabasePath} is missing; restoring the newest acknowledged state from {OffSiteStore}", dataDirectory.DatabasePath, options.Value.StoreName);
-        await restorer.RestoreAsync(at: null, RecoveryKind.OffSiteRestored, preRestoreBackup: false, cancellationToken);
+        await restorer.RestoreAsync(at: null, RecoveryKind.OffSiteRestored, preRestoreBackup: false, cancellationToken, listed: histories);
     }
 
     public async Task AfterTopUpAsync(CancellationToken cancellationToken)
@@ -102,16 +103,17 @@ public sealed class OffSiteStartup(
         }
     }
 
-    private async Task<RestorePlan?> WaitForHistoryAsync(CancellationToken cancellationToken)
+    /// <summary>The store's history; null when it cannot be asked and an empty start is allowed.</summary>
+    private async Task<List<LineageHistory>?> WaitForHistoryAsync(CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         while (true)
         {
             try
             {
-                var plan = OffSiteHistory.Plan(await history.ListAsync(cancellationToken), at: null);
+                var histories = await history.ListAsync(cancellationToken);
                 status.StartupBlockedBy = null;
-                return plan;
+                return histories;
             }
             catch (OffSiteStoreException ex)
             {

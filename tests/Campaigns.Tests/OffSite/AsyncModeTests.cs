@@ -29,7 +29,62 @@ public sealed class AsyncModeTests
             Assert.True(DateTime.UtcNow < deadline, "the queued entry never reached the store");
         }
 
-        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(200))
+        await WaitUntilShippedAsync(client);
+    }
+
+    [S3Fact]
+    public async Task AQueueThatBuiltUpShipsAsOneBatchThatRestoresWholeOrToAMomentInsideIt()
+    {
+        using var s3 = new TestS3();
+        using var data = new TempDirectory();
+        DateTimeOffset mark;
+        using (var first = new CampaignsApiFactory(data.Path, s3.Settings(mode: "async")))
+        {
+            using var client = first.CreateAdminClient();
+            await client.GetCampaignsAsync();
+            var before = SyncWriteTests.JournalBatchKeys(s3).Count;
+            var singles = SyncWriteTests.JournalKeys(s3).Count;
+            s3.Stop();
+            for (var i = 0; i < 3; i++)
+            {
+                await VolumeLossTests.CreateAsync(client, $"queued-before-{i}");
+            }
+
+            await Task.Delay(100);
+            mark = DateTimeOffset.UtcNow;
+            await Task.Delay(100);
+            for (var i = 0; i < 3; i++)
+            {
+                await VolumeLossTests.CreateAsync(client, $"queued-after-{i}");
+            }
+
+            s3.Start();
+            for (var deadline = DateTime.UtcNow.AddSeconds(60); SyncWriteTests.JournalBatchKeys(s3).Count <= before; await Task.Delay(200))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the queue never reached the store");
+            }
+
+            await WaitUntilShippedAsync(client);
+            Assert.Equal(before + 1, SyncWriteTests.JournalBatchKeys(s3).Count); // six queued commits, one object
+            Assert.Equal(singles, SyncWriteTests.JournalKeys(s3).Count);
+        }
+
+        VolumeLossTests.WipeVolume(data.Path);
+        using var second = new CampaignsApiFactory(data.Path, s3.Settings(mode: "async"));
+        using var after = second.CreateAdminClient();
+        var restored = await after.GetCampaignsAsync("?limit=100");
+        Assert.Equal(6, restored.Count(c => c.Key.StartsWith("queued-", StringComparison.Ordinal)));
+
+        var job = await PointInTimeRestoreTests.RestoreAsync(after, new { source = "offsite", at = mark.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'") });
+        Assert.Equal("succeeded", job.GetProperty("state").GetString());
+        var atMark = await after.GetCampaignsAsync("?limit=100");
+        Assert.Equal(3, atMark.Count(c => c.Key.StartsWith("queued-before-", StringComparison.Ordinal)));
+        Assert.DoesNotContain(atMark, c => c.Key.StartsWith("queued-after-", StringComparison.Ordinal));
+    }
+
+    private static async Task WaitUntilShippedAsync(HttpClient client)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); ; await Task.Delay(200))
         {
             var block = (await client.GetFromJsonAsync<JsonElement>("/health")).GetProperty("offSite");
             if (block.GetProperty("pending").GetInt32() == 0 && block.GetProperty("status").GetString() == "Healthy")

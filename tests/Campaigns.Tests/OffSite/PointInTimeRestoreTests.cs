@@ -54,7 +54,7 @@ public sealed class PointInTimeRestoreTests
         await withoutOffSite.AssertValidationErrorAsync("at");
     }
 
-    private static async Task<JsonElement> RestoreAsync(HttpClient client, object request)
+    internal static async Task<JsonElement> RestoreAsync(HttpClient client, object request)
     {
         var response = await client.PostAsJsonAsync("/api/admin/restore", request);
         Assert.True(response.StatusCode == HttpStatusCode.Accepted, await response.Content.ReadAsStringAsync());

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Campaigns.Api.Campaigns;
+using Campaigns.Api.OffSite;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,6 +30,17 @@ public sealed class SyncWriteTests
 
         Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync($"/api/campaigns/{id}")).StatusCode); // ExecuteDelete
         Assert.Equal(before + 3, JournalKeys(s3).Count);
+    }
+
+    [S3Fact]
+    public async Task SyncModeKeepsEnoughPoolThreadsThatCommitsWaitingForTheStoreDoNotStarveItsAnswers()
+    {
+        using var s3 = new TestS3();
+        using var api = new CampaignsApiFactory(settings: s3.Settings());
+        using var client = api.CreateAdminClient();
+        await VolumeLossTests.CreateAsync(client, "pool-threads");
+        ThreadPool.GetMinThreads(out var workers, out _);
+        Assert.True(workers >= OffSiteJournal.SyncMinThreads, $"the pool keeps {workers} threads ready");
     }
 
     [S3Fact]
@@ -67,5 +79,13 @@ public sealed class SyncWriteTests
         Assert.Equal(HttpStatusCode.Created, accepted.StatusCode);
     }
 
-    internal static List<string> JournalKeys(TestS3 s3) => s3.Keys().Where(k => k.Contains("/journal/", StringComparison.Ordinal)).ToList();
+    /// <summary>The journal's single entries (one per transaction); batches shipped by async mode or compacted later are not counted.</summary>
+    internal static List<string> JournalKeys(TestS3 s3) =>
+        s3.Keys().Where(k => k.Contains("/journal/", StringComparison.Ordinal) && !OffSiteLayout.IsJournalBatch(k) && !OffSiteLayout.IsJournalCompacted(k)).ToList();
+
+    /// <summary>Async mode's shipments of several entries.</summary>
+    internal static List<string> JournalBatchKeys(TestS3 s3) => s3.Keys().Where(OffSiteLayout.IsJournalBatch).ToList();
+
+    /// <summary>Batches that repeat journal objects already stored.</summary>
+    internal static List<string> JournalCompactedKeys(TestS3 s3) => s3.Keys().Where(OffSiteLayout.IsJournalCompacted).ToList();
 }

@@ -79,6 +79,20 @@ public sealed class TestS3 : IDisposable
             : [];
     }
 
+    /// <summary>An object's bytes as the server stored them.</summary>
+    public byte[] Read(string key) => File.ReadAllBytes(ObjectPath(key) + "._S3rver_object");
+
+    /// <summary>Removes an object behind the API's back (its bytes, metadata and checksum files).</summary>
+    public void Delete(string key)
+    {
+        foreach (var suffix in new[] { "._S3rver_object", "._S3rver_metadata.json", "._S3rver_object.md5" })
+        {
+            File.Delete(ObjectPath(key) + suffix);
+        }
+    }
+
+    private string ObjectPath(string key) => Path.Combine(_directory, Bucket, key.Replace('/', Path.DirectorySeparatorChar));
+
     public void Start()
     {
         var start = new ProcessStartInfo("node", [Script!, "-d", _directory, "-a", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), "--silent",

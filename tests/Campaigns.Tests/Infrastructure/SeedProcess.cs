@@ -21,9 +21,36 @@ public static class SeedProcess
         RunCommandAsync(workingDirectory, environment, ["dotnet", AssemblyPath, .. args]);
 
     /// <summary>As uid/gid 65534 (nobody), through setpriv: a non-root image. Needs root.</summary>
+    /// <remarks>
+    /// From a copy of the build output that anyone may read: a checkout in a directory only root may enter (as
+    /// <c>mktemp -d</c> makes them) would otherwise keep nobody from even loading the CLI.
+    /// </remarks>
     public static Task<(int Exit, string Output, string Error)> RunAsNobodyAsync(params string[] args) =>
-        RunCommandAsync(BuildDirectory, new Dictionary<string, string> { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() },
-            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", AssemblyPath, .. args]);
+        RunCommandAsync(ReadableCopy.Value, new Dictionary<string, string> { ["HOME"] = Path.GetTempPath(), ["DOTNET_CLI_HOME"] = Path.GetTempPath() },
+            ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "dotnet", Path.Combine(ReadableCopy.Value, Path.GetFileName(AssemblyPath)), .. args]);
+
+    private static readonly Lazy<string> ReadableCopy = new(() =>
+    {
+        var copy = Path.Combine(Path.GetTempPath(), $"campaigns-cli-{Guid.NewGuid():N}");
+        foreach (var file in Directory.EnumerateFiles(BuildDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(copy, Path.GetRelativePath(BuildDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        const UnixFileMode readable = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        foreach (var directory in Directory.EnumerateDirectories(copy, "*", SearchOption.AllDirectories).Append(copy))
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(directory, readable);
+            }
+        }
+
+        return copy;
+    });
 
     private static async Task<(int Exit, string Output, string Error)> RunCommandAsync(
         string workingDirectory, IDictionary<string, string>? environment, string[] command)

@@ -89,7 +89,9 @@ public sealed class JobStorageTests
             Assert.Equal("succeeded", (await admin.WaitForJobAsync(await admin.StartJobAsync("/api/admin/backups", null))).GetProperty("state").GetString());
         }
 
-        // Corrupted between starts: moved to quarantine/ like a corrupt campaigns.db, and recreated.
+        // Corrupted between starts: moved to quarantine/ like a corrupt campaigns.db, and recreated. Not before the last
+        // connection of the stopped host has let go of the file: closing it checkpoints the WAL into it, over the damage.
+        await WaitUntilClosedAsync(Path.Combine(dir, HangfireDatabase.FileName));
         await using (var stream = new FileStream(Path.Combine(dir, HangfireDatabase.FileName), FileMode.Open, FileAccess.Write))
         {
             stream.Write(Encoding.ASCII.GetBytes(new string('x', 4096)));
@@ -140,6 +142,22 @@ public sealed class JobStorageTests
     private static bool Logged(CampaignsApiFactory api, string text, Microsoft.Extensions.Logging.LogLevel level = Microsoft.Extensions.Logging.LogLevel.Information) =>
         api.Logs.Entries.Any(e => e.Level == level && e.Category == typeof(HangfireDatabase).FullName
             && e.Message.Contains(api.HangfireDatabasePath, StringComparison.Ordinal) && e.Message.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>Until no descriptor of this process (where every test host runs) has the file open.</summary>
+    private static async Task WaitUntilClosedAsync(string path)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); ; await Task.Delay(100))
+        {
+            var open = new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos()
+                .Any(fd => fd.LinkTarget is { } target && target.StartsWith(path, StringComparison.Ordinal));
+            if (!open)
+            {
+                return;
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"{path} was still open 30 s after its host stopped");
+        }
+    }
 
     private static async Task WaitForRecurringJobsAsync(CampaignsApiFactory api)
     {

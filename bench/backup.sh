@@ -48,7 +48,12 @@ echo "- sqlite3 VACUUM INTO (the service's fallback when the WAL cannot be check
 
 PORT=$(free_port)
 t0=$(now); start_api "$DATA" "$PORT"; wait_ready "$PORT" 600; t1=$(now)
-echo "- start to ready on this database (includes the startup backup): $(seconds "$t0" "$t1") s"
+echo "- start to ready on this database (a copied file: no clean-stop seal, so its quick_check runs before ready): $(seconds "$t0" "$t1") s"
+# The startup backup and its restore drill follow readiness in the background; measuring a backup job beside them
+# would measure all three.
+t0=$(now)
+until curl -sf "http://127.0.0.1:$PORT/health" | jq -e '.backups.lastDrill != null' >/dev/null; do sleep 0.2; done
+echo "- the startup backup and its drill, after ready, in the background: done $(seconds "$t1" "$(now)") s after ready"
 url="http://127.0.0.1:$PORT/api/campaigns"
 curl -sf "$url" >/dev/null; wrk -t2 -c8 -d3s "$url" >/dev/null # warm-up
 

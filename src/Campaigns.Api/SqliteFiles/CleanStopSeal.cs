@@ -21,7 +21,7 @@ public static class CleanStopSeal
     /// <param name="checkedAt">When the data was last found sound (quick_check of the file or of a snapshot of it).</param>
     public static void Write(string databasePath, DateTimeOffset checkedAt)
     {
-        if (File.Exists(databasePath + "-wal") && new FileInfo(databasePath + "-wal").Length > 0)
+        if (WalHoldsFrames(databasePath))
         {
             return; // something still in the WAL: the file alone is not the data
         }
@@ -55,13 +55,14 @@ public static class CleanStopSeal
 
         File.Delete(path);
         var file = new FileInfo(databasePath);
-        var walWritten = File.Exists(databasePath + "-wal") && new FileInfo(databasePath + "-wal").Length > 0;
-        return seal is not null && file.Exists && !walWritten
+        return seal is not null && file.Exists && !WalHoldsFrames(databasePath)
                && file.Length == seal.Length && file.LastWriteTimeUtc.Ticks == seal.LastWriteUtcTicks
                && EdgesSha256(databasePath) == seal.EdgesSha256
             ? seal.CheckedAt
             : null;
     }
+
+    private static bool WalHoldsFrames(string databasePath) => new FileInfo(databasePath + "-wal") is { Exists: true, Length: > 0 };
 
     private static string EdgesSha256(string path)
     {

@@ -32,6 +32,7 @@ public static class SeedProcess
     private static readonly Lazy<string> ReadableCopy = new(() =>
     {
         var copy = Path.Combine(Path.GetTempPath(), $"campaigns-cli-{Guid.NewGuid():N}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(copy, recursive: true);
         foreach (var file in Directory.EnumerateFiles(BuildDirectory, "*", SearchOption.AllDirectories))
         {
             var target = Path.Combine(copy, Path.GetRelativePath(BuildDirectory, file));

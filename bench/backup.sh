@@ -63,13 +63,14 @@ BK=$(job_seconds "$quiet")
 echo "- service backup job (file copy under a read snapshot hashed as written, fsync, quick_check, sidecar): ${BK} s ($(jq -r .state <<<"$quiet")); ratio to sqlite3 .backup $(awk -v a="$BK" -v b="$SQ" 'BEGIN {printf "%.2f", a / b}') (target <= 1.2)"
 window=$(awk -v s="$BK" 'BEGIN {printf "%d", (s < 5 ? 5 : s + 0.999)}')
 echo "- reads at $RATE req/s without a backup (${window} s): $(hey_fixed "$url" "$window" "$RATE")"
+RSS_BEFORE=$(current_rss "$API_PID")
 echo 5 >"/proc/$API_PID/clear_refs" # resets VmHWM, so the next peak is the backup's
 hey_fixed "$url" "$window" "$RATE" >"$WORK/during.txt" &
 HEY=$!
 during=$(run_job /api/admin/backups '{}')
 wait "$HEY"
 echo "- reads at $RATE req/s during a backup: $(cat "$WORK/during.txt")"
-echo "- backup job under that read load: $(job_seconds "$during") s; service peak RSS during it (VmHWM after reset): $(peak_rss "$API_PID")"
+echo "- backup job under that read load: $(job_seconds "$during") s; service peak RSS during it (VmHWM after reset): $(peak_rss "$API_PID"), RSS just before it: $RSS_BEFORE"
 name=$(jq -r .result.name <<<"$during")
 
 t0=$(now); dotnet "$SEED_DLL" backup --data-dir "$DATA" >/dev/null; t1=$(now)

@@ -19,6 +19,7 @@ public static class LiveDatabaseCopy
 {
     private const int Attempts = 5;
     private const int AttemptBusyTimeoutMilliseconds = 250;
+    private const int CheckCachePages = 64;
 
     /// <summary>
     /// Copies the database into <paramref name="destinationPath"/>, or returns null when in every attempt a commit landed
@@ -34,6 +35,9 @@ public static class LiveDatabaseCopy
         using var live = SqliteFile.Open(databasePath, SqliteOpenMode.ReadWrite, busyTimeoutSeconds: 1);
         // Short: a reader still on an older snapshot keeps the checkpoint from finishing, and waiting for it is pointless.
         SqliteFile.Execute(live, $"PRAGMA busy_timeout = {AttemptBusyTimeoutMilliseconds};");
+        // quick_check reads each page once: a small cache checks a gigabyte as fast as the default 2 MiB (measured), and
+        // the backup adds less to the service's peak memory.
+        SqliteFile.Execute(live, $"PRAGMA cache_size = {CheckCachePages};");
         return Retries.UntilValue(Attempts, next => TimeSpan.FromMilliseconds((next + 1) * 20), _ => TryCopyOnce(live, databasePath, destinationPath));
     }
 

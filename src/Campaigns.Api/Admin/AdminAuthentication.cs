@@ -99,7 +99,11 @@ public static class AdminAuthentication
                 $"ADMIN_API_KEY must be at least {AdminOptions.MinimumKeyLength} characters long.")
             .ValidateOnStart();
 
-        builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, AdminKeyHandler>(Scheme, null);
+        // AddAuthentication() would also add data protection, whose key ring is created or loaded before the server
+        // listens (a sixth of a second of every start); nothing here protects data: the key is compared, never issued.
+        builder.Services.AddAuthenticationCore(o => o.DefaultScheme = Scheme);
+        builder.Services.AddWebEncoders();
+        new AuthenticationBuilder(builder.Services).AddScheme<AuthenticationSchemeOptions, AdminKeyHandler>(Scheme, null);
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireRole("admin"));
         builder.Services.AddHostedService<AdminKeyStartupCheck>();

@@ -48,6 +48,14 @@ public static class CampaignsApi
         return TypedResults.Bytes(json, "application/json; charset=utf-8");
     }
 
+    /// <summary>The unfiltered first page into the cache, as GET /api/campaigns would put it there.</summary>
+    internal static async Task PreloadFirstPageAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        await using var scope = services.CreateAsyncScope();
+        var cache = scope.ServiceProvider.GetRequiredService<CampaignListCache>();
+        await cache.GetOrLoadAsync(new CampaignQuery(null, null, null, null).ToPage(), scope.ServiceProvider, LoadPageAsync, cancellationToken);
+    }
+
     private static async Task<List<CampaignDto>> LoadPageAsync(CampaignsDbContext db, CampaignPage page, CancellationToken cancellationToken)
     {
         var campaigns = db.Campaigns.AsNoTracking();

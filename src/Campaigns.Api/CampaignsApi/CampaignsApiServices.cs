@@ -12,6 +12,7 @@ public static class CampaignsApiServices
     {
         builder.AddCampaignValidators();
         builder.Services.AddSingleton<CampaignListCache>();
+        builder.Services.AddHostedService<CampaignListPreload>();
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DomainExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>

@@ -1,6 +1,6 @@
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
-using Microsoft.EntityFrameworkCore;
+using System.Data.Common;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Campaigns.Api.Health;
@@ -55,9 +55,12 @@ public sealed class StorageHealthCheck(StorageState state, DatabaseTarget databa
     };
 }
 
-/// <summary>Can we read the database, and does it hold the campaigns the canonical file promises?</summary>
+/// <summary>
+/// Can we read the database, and does it hold the campaigns the canonical file promises? Read with plain commands
+/// (<see cref="LiveDatabaseConnections"/>): this check is on the way to the first 200 of every deploy.
+/// </summary>
 public sealed class DatabaseHealthCheck(
-    CampaignsDbContext db, DatabaseMigrator migrator, DatabaseTarget database, StorageState state, SeedingState seeding, CanonicalSeedSource seed) : IHealthCheck
+    LiveDatabaseConnections connections, DatabaseTarget database, StorageState state, SeedingState seeding, CanonicalSeedSource seed) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -73,26 +76,16 @@ public sealed class DatabaseHealthCheck(
 
         try
         {
-            var active = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
-            var total = await db.Campaigns.CountAsync(cancellationToken);
-            var lastReseed = await db.SeedHistory.AsNoTracking().OrderByDescending(h => h.Id).FirstOrDefaultAsync(cancellationToken);
+            var (active, total, schemaVersion, lastReseed) = await connections.ReadAsync(ReadAsync, cancellationToken);
             var load = seed.LastLoad;
             var expected = load?.Seed is { } canonical ? seed.ExpectedActive(canonical) : seeding.LastTopUp?.ExpectedActive ?? 0;
             data["activeCampaigns"] = active;
             data["totalCampaigns"] = total;
             data["expectedActive"] = expected;
-            data["schemaVersion"] = await migrator.SchemaVersionAsync(cancellationToken);
+            data["schemaVersion"] = schemaVersion;
             if (lastReseed is not null)
             {
-                data["lastReseed"] = new
-                {
-                    lastReseed.SeedVersion,
-                    lastReseed.Trigger,
-                    lastReseed.Inserted,
-                    lastReseed.Reactivated,
-                    lastReseed.Removed,
-                    At = DateTime.SpecifyKind(lastReseed.At, DateTimeKind.Utc),
-                };
+                data["lastReseed"] = lastReseed;
             }
 
             return expected > 0 && active < expected
@@ -104,6 +97,23 @@ public sealed class DatabaseHealthCheck(
             return HealthCheckResult.Unhealthy($"The database cannot be read: {ex.Message}", data: data);
         }
     }
+
+    private static async Task<(int Active, int Total, string SchemaVersion, LastReseed? LastReseed)> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        var active = await LiveDatabaseConnections.ScalarAsync<int>(connection, """SELECT count(*) FROM campaigns WHERE "Active" = TRUE""", cancellationToken);
+        var total = await LiveDatabaseConnections.ScalarAsync<int>(connection, "SELECT count(*) FROM campaigns", cancellationToken);
+        var schemaVersion = LiveSchema.Newest(await LiveSchema.ReadAppliedAsync(connection, cancellationToken)) ?? "";
+        await using var command = LiveDatabaseConnections.Command(connection,
+            """SELECT "SeedVersion", "Trigger", "Inserted", "Reactivated", "Removed", "At" FROM seed_history ORDER BY "Id" DESC LIMIT 1""");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var lastReseed = await reader.ReadAsync(cancellationToken)
+            ? new LastReseed(reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
+                DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc))
+            : null;
+        return (active, total, schemaVersion, lastReseed);
+    }
+
+    private sealed record LastReseed(int SeedVersion, string Trigger, int Inserted, int Reactivated, int Removed, DateTime At);
 }
 
 /// <summary>Is the canonical file usable? A broken file does not stop the service, but someone must fix it.</summary>

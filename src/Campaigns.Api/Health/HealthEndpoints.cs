@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -55,6 +54,6 @@ public static class HealthEndpoints
 
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
-        return JsonSerializer.SerializeAsync(context.Response.Body, body, json, context.RequestAborted);
+        return HealthReportWriter.WriteAsync(context.Response.Body, body, json, context.RequestAborted);
     }
 }

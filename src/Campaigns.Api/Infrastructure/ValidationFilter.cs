@@ -37,8 +37,11 @@ public static class ValidationFilter
         return async invocation =>
         {
             var errors = new Dictionary<string, string[]>();
-            foreach (var (index, type, validator) in validated)
+            foreach (var (index, type, validatorType) in validated)
             {
+                // Resolved here, not when the endpoint is built: building a validator's rules is first-use work that the
+                // first request (the platform's health probe) does not need.
+                var validator = (IValidator)invocation.HttpContext.RequestServices.GetRequiredService(validatorType);
                 // An empty body (allowed where the parameter is optional) is checked as an empty object, so it gets the
                 // same field errors as {}.
                 var argument = invocation.Arguments[index] ?? RuntimeHelpers.GetUninitializedObject(type);
@@ -55,19 +58,22 @@ public static class ValidationFilter
 
     /// <summary>The registered validator of <paramref name="type"/>, if it has one.</summary>
     public static IValidator? ValidatorFor(IServiceProvider services, Type type) =>
-        type.IsPrimitive || type == typeof(string) || type.ContainsGenericParameters
-            ? null
-            : services.GetService(typeof(IValidator<>).MakeGenericType(type)) as IValidator;
+        ValidatorTypeOf(type) is { } validatorType ? services.GetService(validatorType) as IValidator : null;
 
-    private static IEnumerable<(int Index, Type Type, IValidator Validator)> Validated(MethodInfo handler, IServiceProvider services)
+    /// <summary>The handler's parameters that have a registered validator, told without building one.</summary>
+    private static IEnumerable<(int Index, Type Type, Type ValidatorType)> Validated(MethodInfo handler, IServiceProvider services)
     {
+        var registered = services.GetRequiredService<IServiceProviderIsService>();
         foreach (var parameter in handler.GetParameters())
         {
             var type = Nullable.GetUnderlyingType(parameter.ParameterType) ?? parameter.ParameterType;
-            if (ValidatorFor(services, type) is { } validator)
+            if (ValidatorTypeOf(type) is { } validatorType && registered.IsService(validatorType))
             {
-                yield return (parameter.Position, type, validator);
+                yield return (parameter.Position, type, validatorType);
             }
         }
     }
+
+    private static Type? ValidatorTypeOf(Type type) =>
+        type.IsPrimitive || type == typeof(string) || type.ContainsGenericParameters ? null : typeof(IValidator<>).MakeGenericType(type);
 }

@@ -20,6 +20,8 @@ internal sealed class DeferredJobStorage(Func<JobStorage> open, string descripti
 
     public JobStorage Inner => _storage.Value;
 
+    public bool IsOpen => _storage.IsValueCreated;
+
     public override bool LinearizableReads => Inner.LinearizableReads;
 
     public override IMonitoringApi GetMonitoringApi() => Inner.GetMonitoringApi();

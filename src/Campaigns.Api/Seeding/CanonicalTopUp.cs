@@ -27,31 +27,44 @@ public sealed record TopUpSummary(
 /// touched. Startup, the admin endpoints, restores and the CLI all come through here.
 /// </summary>
 public sealed class CanonicalTopUp(
-    CampaignsDbContext db,
+    IServiceProvider services,
     CanonicalSeedSource seedSource,
+    LiveDatabaseConnections connections,
     TimeProvider time,
     ILogger<CanonicalTopUp> logger)
 {
+    private CampaignsDbContext? _db;
+
+    // Resolved on first use: creating the context builds EF's options (a tenth of a second the first time in a process),
+    // and a redeploy's top-up finds nothing to do without it.
+    private CampaignsDbContext Db => _db ??= services.GetRequiredService<CampaignsDbContext>();
+
     public async Task<TopUpSummary> RunAsync(SeedTrigger trigger, CancellationToken cancellationToken = default)
     {
         var load = seedSource.Load();
         var now = time.GetUtcNow();
         if (!load.IsValid)
         {
-            var active = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
+            var active = await Db.Campaigns.CountAsync(c => c.Active, cancellationToken);
             var error = $"Canonical seed file {load.Path} is invalid: {string.Join("; ", load.Problems)}";
             return new TopUpSummary(trigger, false, error, null, load.Sha256, 0, active, active, [], [], [], now);
         }
 
         var seed = load.Seed!;
         var expected = seedSource.ExpectedActive(seed);
+        if (await NothingToDoAsync(seed.Retired, expected, cancellationToken) is { } healthy)
+        {
+            var unchanged = new TopUpSummary(trigger, true, null, seed.Version, load.Sha256, expected, healthy, healthy, [], [], [], now);
+            Log(unchanged, newDatabase: false);
+            return unchanged;
+        }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await using var transaction = await Db.Database.BeginTransactionAsync(cancellationToken);
         // Replicas starting together queue here; each then sees what the previous one committed and adds nothing twice.
-        await DatabaseLocks.AcquireForTransactionAsync(db.Database, DatabaseLocks.CanonicalTopUp, "canonical top-up", logger, cancellationToken);
+        await DatabaseLocks.AcquireForTransactionAsync(Db.Database, DatabaseLocks.CanonicalTopUp, "canonical top-up", logger, cancellationToken);
 
         var removed = await RemoveRetiredAsync(seed.Retired, cancellationToken);
-        var activeBefore = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
+        var activeBefore = await Db.Campaigns.CountAsync(c => c.Active, cancellationToken);
         List<string> inserted = [];
         List<string> reactivated = [];
         var newDatabase = false;
@@ -59,20 +72,20 @@ public sealed class CanonicalTopUp(
         if (activeBefore < expected)
         {
             var canonicalKeys = seed.Campaigns.Select(c => c.Key).ToList();
-            var existing = await db.Campaigns
+            var existing = await Db.Campaigns
                 .Where(c => canonicalKeys.Contains(c.Key))
                 .Select(c => new { c.Key, c.Active })
                 .ToDictionaryAsync(c => c.Key, c => c.Active, cancellationToken);
-            newDatabase = existing.Count == 0 && removed.Count == 0 && !await db.Campaigns.AnyAsync(cancellationToken);
+            newDatabase = existing.Count == 0 && removed.Count == 0 && !await Db.Campaigns.AnyAsync(cancellationToken);
 
             var nowUtc = now.UtcDateTime;
             foreach (var canonical in seed.Campaigns.Where(c => !existing.ContainsKey(c.Key)))
             {
-                db.Campaigns.Add(canonical.ToEntity(CampaignSource.Canonical, nowUtc, nowUtc));
+                Db.Campaigns.Add(canonical.ToEntity(CampaignSource.Canonical, nowUtc, nowUtc));
                 inserted.Add(canonical.Key);
             }
 
-            await db.SaveChangesAsync(cancellationToken);
+            await Db.SaveChangesAsync(cancellationToken);
 
             reactivated = seed.Campaigns
                 .Where(c => c.Active && existing.TryGetValue(c.Key, out var isActive) && !isActive)
@@ -80,18 +93,18 @@ public sealed class CanonicalTopUp(
                 .ToList();
             if (reactivated.Count > 0)
             {
-                await db.Campaigns
+                await Db.Campaigns
                     .Where(c => reactivated.Contains(c.Key))
                     .ExecuteUpdateAsync(s => s.SetProperty(c => c.Active, true).SetProperty(c => c.UpdatedAt, nowUtc), cancellationToken);
             }
         }
 
-        var activeAfter = await db.Campaigns.CountAsync(c => c.Active, cancellationToken);
+        var activeAfter = await Db.Campaigns.CountAsync(c => c.Active, cancellationToken);
         var summary = new TopUpSummary(trigger, true, null, seed.Version, load.Sha256, expected, activeBefore, activeAfter, inserted, reactivated, removed, now);
 
         if (summary.Changed)
         {
-            db.SeedHistory.Add(new SeedHistoryEntry
+            Db.SeedHistory.Add(new SeedHistoryEntry
             {
                 SeedVersion = seed.Version,
                 FileSha256 = load.Sha256!,
@@ -101,13 +114,41 @@ public sealed class CanonicalTopUp(
                 Removed = removed.Count,
                 At = now.UtcDateTime,
             });
-            await db.SaveChangesAsync(cancellationToken);
+            await Db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);
         Log(summary, newDatabase);
         return summary;
     }
+
+    /// <summary>
+    /// The active count when no retired campaign is stored and enough are active, else null. Asked with plain commands
+    /// before EF is used at all: this is what every redeploy finds, and EF's first queries would cost it a few tenths of
+    /// a second before it serves. Whatever it misses (a replica adding at the same moment) the full pass repeats.
+    /// </summary>
+    private async Task<int?> NothingToDoAsync(IReadOnlyList<RetiredCampaign> retired, int expected, CancellationToken cancellationToken) =>
+        await connections.ReadAsync(async (connection, ct) =>
+        {
+            var active = await LiveDatabaseConnections.ScalarAsync<int>(connection, """SELECT count(*) FROM campaigns WHERE "Active" = TRUE""", ct);
+            if (active < expected)
+            {
+                return (int?)null;
+            }
+
+            foreach (var campaign in retired)
+            {
+                var stored = await LiveDatabaseConnections.ScalarAsync<int>(connection,
+                    """SELECT count(*) FROM campaigns WHERE "Key" = @key OR lower("Name") = @name""", ct,
+                    ("@key", campaign.Key.ToLowerInvariant()), ("@name", campaign.Name.ToLowerInvariant()));
+                if (stored > 0)
+                {
+                    return null;
+                }
+            }
+
+            return active;
+        }, cancellationToken);
 
     private async Task<List<string>> RemoveRetiredAsync(IReadOnlyList<RetiredCampaign> retired, CancellationToken cancellationToken)
     {
@@ -120,7 +161,7 @@ public sealed class CanonicalTopUp(
         // on Key serves the first half; the index on lower(Name) serves the second.
         var keys = retired.Select(r => r.Key.ToLowerInvariant()).ToList();
         var names = retired.Select(r => r.Name.ToLowerInvariant()).ToList();
-        var doomed = db.Campaigns.Where(c => keys.Contains(c.Key) || names.Contains(c.Name.ToLower()));
+        var doomed = Db.Campaigns.Where(c => keys.Contains(c.Key) || names.Contains(c.Name.ToLower()));
         var removed = await doomed.Select(c => c.Key).ToListAsync(cancellationToken);
         if (removed.Count > 0)
         {

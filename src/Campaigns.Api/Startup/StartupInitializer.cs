@@ -5,7 +5,7 @@ using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
-using Microsoft.EntityFrameworkCore;
+using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.Startup;
@@ -22,6 +22,7 @@ public sealed class StartupInitializer(
     StartupBackup startupBackup,
     DataDirectory dataDirectory,
     DatabaseTarget database,
+    LiveSchema liveSchema,
     StorageState state,
     SeedingState seeding,
     IOptions<StorageOptions> storageOptions,
@@ -57,24 +58,30 @@ public sealed class StartupInitializer(
         // Before migrations: bring back a missing or corrupt database from a backup.
         var backupDue = await services.GetRequiredService<DatabaseRecovery>().RecoverAsync(cancellationToken);
 
-        var db = services.GetRequiredService<CampaignsDbContext>();
-
         if (database.Provider == DatabaseProvider.Sqlite)
         {
-            // Through EF, which creates a brand-new file; see SqliteFile.UseWal for why WAL.
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            await db.Database.ExecuteSqlRawAsync(SqliteFile.WalPragma, cancellationToken);
-            await db.Database.CloseConnectionAsync();
+            // Creates a brand-new file; see SqliteFile.UseWal for why WAL.
+            using var connection = SqliteFile.Open(database.FilePath!, SqliteOpenMode.ReadWriteCreate, storageOptions.Value.BusyTimeoutSeconds);
+            SqliteFile.UseWal(connection);
         }
 
-        var migrator = services.GetRequiredService<DatabaseMigrator>();
-        if (backupDue && (await migrator.PendingAsync(cancellationToken)).Count > 0)
+        // EF's migrator (and its first use) only when the history table says a migration is pending.
+        var applied = await liveSchema.AppliedAsync(cancellationToken);
+        if (LiveSchema.Pending(database.Provider, applied).Count == 0)
         {
-            await startupBackup.BeforeMigrationAsync(cancellationToken);
-            backupDue = false;
+            DatabaseMigrator.LogUpToDate(logger, applied);
+        }
+        else
+        {
+            if (backupDue)
+            {
+                await startupBackup.BeforeMigrationAsync(cancellationToken);
+                backupDue = false;
+            }
+
+            await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         }
 
-        await migrator.MigrateAsync(cancellationToken);
         seeding.LastTopUp = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
         await services.GetRequiredService<OffSiteStartup>().AfterTopUpAsync(cancellationToken);
         state.Ready = true;

@@ -54,6 +54,8 @@ public static class StorageServiceCollectionExtensions
 
         services.AddSingleton(sp => new LiveDatabaseGate(sp.GetRequiredService<DatabaseTarget>().ConnectionString));
         services.AddSingleton<LiveDatabaseContents>();
+        services.AddSingleton<LiveDatabaseConnections>();
+        services.AddSingleton<LiveSchema>();
         services.AddScoped<DatabaseMigrator>();
         return builder;
     }

@@ -307,7 +307,9 @@ public sealed class NamespaceGraph
                         il.Offset += 8;
                         break;
                     case OperandType.InlineSwitch:
-                        il.Offset += 4 * il.ReadInt32();
+                        // Read first: `il.Offset += 4 * il.ReadInt32()` would take Offset before the count was read.
+                        var targets = il.ReadInt32();
+                        il.Offset += 4 * targets;
                         break;
                     case OperandType.InlineField or OperandType.InlineMethod or OperandType.InlineTok or OperandType.InlineType:
                         AddEntity(MetadataTokens.EntityHandle(il.ReadInt32()), found);

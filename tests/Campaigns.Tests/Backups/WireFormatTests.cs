@@ -60,4 +60,21 @@ public sealed class WireFormatTests
         Assert.Equal("\"online-backup-api\"", JsonSerializer.Serialize(RestoreMethod.OnlineBackupApi));
         Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<RestoreMethod>("1"));
     }
+
+    [Fact]
+    public void TheWireNamesOfEveryWireEnumAreTheStringsItsJsonUses()
+    {
+        var wireEnums = typeof(WireEnumAttribute).Assembly.GetTypes()
+            .Where(t => t.IsEnum && t.IsDefined(typeof(WireEnumAttribute), inherit: false))
+            .ToList();
+        Assert.NotEmpty(wireEnums);
+        var all = typeof(WireNames).GetMethod(nameof(WireNames.All))!;
+
+        foreach (var type in wireEnums)
+        {
+            var fromJson = Enum.GetValues(type).Cast<object>().Select(v => JsonSerializer.Deserialize<string>(JsonSerializer.Serialize(v, type))!).ToList();
+            var names = (IReadOnlyList<string>)all.MakeGenericMethod(type).Invoke(null, null)!;
+            Assert.Equal(fromJson, names);
+        }
+    }
 }

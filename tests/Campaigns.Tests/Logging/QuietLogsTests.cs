@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Campaigns.Api.Health;
+using Campaigns.Api.Jobs;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 using Campaigns.Tests.Infrastructure;

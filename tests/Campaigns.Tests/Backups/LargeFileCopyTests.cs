@@ -16,10 +16,8 @@ public sealed class LargeFileCopyTests
     public void CopySpanningSeveralWriteBehindChunksIsTheSourceByteForByteWithItsSha256()
     {
         using var directory = new TempDirectory("campaigns-copy");
-        var source = Path.Combine(directory.Path, "source.bin");
-        var bytes = RandomBytes();
-        File.WriteAllBytes(source, bytes);
-        var destination = Path.Combine(directory.Path, "copy.bin");
+        var (source, bytes) = RandomFile(directory);
+        var destination = directory.Combine("copy.bin");
 
         var sha256 = SqliteFile.CopyWithSha256(source, bytes.Length, destination, first => first[0] ^= 0xFF);
 
@@ -35,16 +33,14 @@ public sealed class LargeFileCopyTests
     public void CopyOfAPrefixStopsAtTheLengthAndRefusesASourceThatEndsEarly()
     {
         using var directory = new TempDirectory("campaigns-copy");
-        var source = Path.Combine(directory.Path, "source.bin");
-        var bytes = RandomBytes();
-        File.WriteAllBytes(source, bytes);
-        var prefix = (long)WriteBehind.ChunkBytes + 1;
+        var (source, bytes) = RandomFile(directory);
+        var prefix = WriteBehind.ChunkBytes + 1;
 
-        var sha256 = SqliteFile.CopyWithSha256(source, prefix, Path.Combine(directory.Path, "prefix.bin"));
+        var sha256 = SqliteFile.CopyWithSha256(source, prefix, directory.Combine("prefix.bin"));
 
-        Assert.Equal(prefix, new FileInfo(Path.Combine(directory.Path, "prefix.bin")).Length);
+        Assert.Equal(prefix, new FileInfo(directory.Combine("prefix.bin")).Length);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, (int)prefix))), sha256);
-        var error = Assert.Throws<IOException>(() => SqliteFile.CopyWithSha256(source, bytes.Length + 1L, Path.Combine(directory.Path, "long.bin")));
+        var error = Assert.Throws<IOException>(() => SqliteFile.CopyWithSha256(source, bytes.Length + 1L, directory.Combine("long.bin")));
         Assert.Contains("ended 1 bytes before", error.Message);
     }
 
@@ -52,17 +48,17 @@ public sealed class LargeFileCopyTests
     public void Sha256OfAFileIsTheHashOfAllItsBytes()
     {
         using var directory = new TempDirectory("campaigns-copy");
-        var path = Path.Combine(directory.Path, "file.bin");
-        var bytes = RandomBytes();
-        File.WriteAllBytes(path, bytes);
+        var (path, bytes) = RandomFile(directory);
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), SqliteFile.Sha256Of(path));
     }
 
-    private static byte[] RandomBytes()
+    private static (string Path, byte[] Bytes) RandomFile(TempDirectory directory)
     {
         var bytes = new byte[Size];
         new Random(12).NextBytes(bytes);
-        return bytes;
+        var path = directory.Combine("source.bin");
+        File.WriteAllBytes(path, bytes);
+        return (path, bytes);
     }
 }

@@ -52,6 +52,6 @@ public sealed class WriteBehind(FileStream destination)
         }
     }
 
-    [DllImport("libc.so.6", SetLastError = true)]
+    [DllImport("libc.so.6")]
     private static extern int sync_file_range(int fd, long offset, long nbytes, uint flags);
 }

@@ -16,7 +16,9 @@ using Serilog;
 WebApplication? app = null;
 try
 {
-    var builder = WebApplication.CreateBuilder(args);
+    // Slim: no HTTPS or HTTP/3 set-up, no IIS or hosting-startup scanning. The platform terminates TLS, and each of
+    // those was start-up work before the first 200 (docs/benchmarks.md, issue 12).
+    var builder = WebApplication.CreateSlimBuilder(args);
 
     builder.UsePlatformPort();
     builder.AddCampaignLogging();

@@ -60,6 +60,13 @@ public sealed class BackupServiceTests
             }
         });
 
+        // Backups only once the writer is writing: a small database is backed up faster than a first EF write is made,
+        // and five backups taken before it would all hold the same campaigns.
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); Volatile.Read(ref pairsWritten) == 0; await Task.Delay(10))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the writer never wrote");
+        }
+
         var taken = new List<BackupEntry>();
         while (taken.Count < 5 || Volatile.Read(ref pairsWritten) < 20)
         {

@@ -100,7 +100,7 @@ public sealed class DatabaseHealthCheck(
 
     private static async Task<(int Active, int Total, string SchemaVersion, LastReseed? LastReseed)> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
     {
-        var active = await LiveDatabaseConnections.ScalarAsync<int>(connection, """SELECT count(*) FROM campaigns WHERE "Active" = TRUE""", cancellationToken);
+        var active = await LiveDatabaseConnections.ActiveCampaignsAsync(connection, cancellationToken);
         var total = await LiveDatabaseConnections.ScalarAsync<int>(connection, "SELECT count(*) FROM campaigns", cancellationToken);
         var schemaVersion = LiveSchema.Newest(await LiveSchema.ReadAppliedAsync(connection, cancellationToken)) ?? "";
         await using var command = LiveDatabaseConnections.Command(connection,

@@ -130,7 +130,7 @@ public sealed class CanonicalTopUp(
     private async Task<int?> NothingToDoAsync(IReadOnlyList<RetiredCampaign> retired, int expected, CancellationToken cancellationToken) =>
         await connections.ReadAsync(async (connection, ct) =>
         {
-            var active = await LiveDatabaseConnections.ScalarAsync<int>(connection, """SELECT count(*) FROM campaigns WHERE "Active" = TRUE""", ct);
+            var active = await LiveDatabaseConnections.ActiveCampaignsAsync(connection, ct);
             if (active < expected)
             {
                 return (int?)null;

@@ -14,7 +14,7 @@ namespace Campaigns.Api.Storage;
 /// </summary>
 public sealed class LiveDatabaseConnections(DatabaseTarget database, LiveDatabaseGate gate, IOptions<StorageOptions> storage)
 {
-    public bool IsSqlite => database.Provider == DatabaseProvider.Sqlite;
+    private bool IsSqlite => database.Provider == DatabaseProvider.Sqlite;
 
     public async Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
@@ -45,6 +45,10 @@ public sealed class LiveDatabaseConnections(DatabaseTarget database, LiveDatabas
             gate.Exit(connection);
         }
     }
+
+    /// <summary>The active campaigns, an index search on either provider (<c>TRUE</c> is 1 in SQLite).</summary>
+    public static Task<int> ActiveCampaignsAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        ScalarAsync<int>(connection, """SELECT count(*) FROM campaigns WHERE "Active" = TRUE""", cancellationToken);
 
     /// <summary>One value; a missing row or NULL reads as <c>default</c>.</summary>
     public static async Task<T> ScalarAsync<T>(DbConnection connection, string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)

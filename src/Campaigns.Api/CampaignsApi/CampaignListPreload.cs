@@ -1,21 +1,41 @@
 using Campaigns.Api.SqliteFiles;
+using Campaigns.Api.Storage;
 
 namespace Campaigns.Api.CampaignsApi;
 
 /// <summary>
-/// Once the host has started (the startup sequence is done and the service answers 200), the first page of the list
-/// is loaded into the cache on a thread of its own at low priority. On a redeploy the path to ready reads with plain
+/// Once the host has started (the startup sequence is done) and the service has answered its first request
+/// (<see cref="AfterFirstAnswer"/>), the first page of the list is loaded into the cache on a thread of its own at low
+/// priority. On a redeploy the path to ready reads with plain
 /// commands, so this is the start's first use of EF Core (its internal services, the list query's compilation): done
 /// here, the platform's health probes are served first and the first reader does not wait for it.
 /// </summary>
-internal sealed class CampaignListPreload(IServiceProvider services, IHostApplicationLifetime lifetime, ILogger<CampaignListPreload> logger)
-    : IHostedLifecycleService
+internal sealed class CampaignListPreload(
+    IServiceProvider services,
+    AfterFirstAnswer afterFirstAnswer,
+    IHostApplicationLifetime lifetime,
+    ILogger<CampaignListPreload> logger) : IHostedLifecycleService
 {
     private Task _preload = Task.CompletedTask;
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        _preload = LowPriority.Run(() =>
+        _preload = PreloadAfterFirstAnswerAsync();
+        return Task.CompletedTask;
+    }
+
+    private async Task PreloadAfterFirstAnswerAsync()
+    {
+        try
+        {
+            await afterFirstAnswer.WaitAsync(lifetime.ApplicationStopping);
+        }
+        catch (OperationCanceledException)
+        {
+            return; // stopped before anyone asked: nothing to warm
+        }
+
+        await LowPriority.Run(() =>
         {
             try
             {
@@ -30,7 +50,6 @@ internal sealed class CampaignListPreload(IServiceProvider services, IHostApplic
 
             return true;
         }, "campaigns-preload");
-        return Task.CompletedTask;
     }
 
     /// <summary>A preload still running sees the stopping token; waiting keeps it from outliving the container.</summary>

@@ -86,12 +86,17 @@ public static class CampaignJobsExtensions
     public static IEndpointRouteBuilder MapCampaignJobs(this IEndpointRouteBuilder app)
     {
         app.MapJobsApi();
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions
-        {
-            Authorization = Array.Empty<IDashboardAuthorizationFilter>(),
-            DashboardTitle = "Campaigns jobs",
-            AppPath = "/",
-        }, app.ServiceProvider.GetRequiredService<JobStorage>()).RequireAuthorization(AdminAuthentication.Policy);
+        // Built on the dashboard's first request, not at start: Hangfire's route table (a regular expression per page)
+        // and its middleware are needed only when an admin opens /hangfire, and were start-up time on every deploy.
+        var dashboard = new Lazy<RequestDelegate>(() => app.CreateApplicationBuilder()
+            .UseHangfireDashboard("/hangfire", new DashboardOptions
+            {
+                Authorization = Array.Empty<IDashboardAuthorizationFilter>(),
+                DashboardTitle = "Campaigns jobs",
+                AppPath = "/",
+            }, app.ServiceProvider.GetRequiredService<JobStorage>())
+            .Build());
+        app.Map("/hangfire/{**path}", context => dashboard.Value(context)).RequireAuthorization(AdminAuthentication.Policy);
         return app;
     }
 }

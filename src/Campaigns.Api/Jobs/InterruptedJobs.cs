@@ -1,4 +1,5 @@
 using Campaigns.Api.Common;
+using Campaigns.Api.Storage;
 using Hangfire;
 using Hangfire.States;
 
@@ -10,7 +11,7 @@ namespace Campaigns.Api.Jobs;
 /// fails restores (never repeated unasked: the admin looks at the data and decides) and queues backups and cleanups
 /// again (running one twice is harmless). <see cref="RestoreRunsOnce"/> catches a restore fetched again any other way.
 /// </summary>
-public sealed class InterruptedJobs(JobStorage storage, IBackgroundJobClient client, ILogger<InterruptedJobs> logger)
+public sealed class InterruptedJobs(JobStorage storage, IBackgroundJobClient client, AfterFirstAnswer afterFirstAnswer, ILogger<InterruptedJobs> logger)
 {
     public const string InterruptedRestore =
         "Interrupted: the service stopped while this restore ran. Restores are never re-run automatically; check the data and start it again if still needed.";
@@ -25,9 +26,14 @@ public sealed class InterruptedJobs(JobStorage storage, IBackgroundJobClient cli
     /// <summary>
     /// Waits (briefly) until the jobs of the previous process are settled: the API opens when the startup sequence is
     /// done, a moment before the job server starts, and no one should read a dead job as "processing" in between.
+    /// The job server waits for the service's first answer; a request that reads a job is that answer, so it lets the
+    /// server start now instead of waiting for itself.
     /// </summary>
-    public Task WhenSettledAsync(CancellationToken cancellationToken) =>
-        Task.WhenAny(_settled.Task, Task.Delay(SettleWait, cancellationToken));
+    public Task WhenSettledAsync(CancellationToken cancellationToken)
+    {
+        afterFirstAnswer.Release();
+        return Task.WhenAny(_settled.Task, Task.Delay(SettleWait, cancellationToken));
+    }
 
     /// <param name="exclusive">True when no other process shares the storage (SQLite: one process per volume), so every
     /// unfinished job is an orphan; on PostgreSQL only jobs of servers that stopped beating are.</param>

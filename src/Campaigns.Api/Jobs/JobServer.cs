@@ -9,28 +9,59 @@ namespace Campaigns.Api.Jobs;
 
 /// <summary>
 /// The Hangfire server, started once the host has started, i.e. after the startup sequence has checked the volume,
-/// migrated and topped up (the host waits for it). In order: jobs a previous process left unfinished are settled,
-/// the server starts fetching, and the recurring jobs are (re)registered, which also rebuilds them in a new hangfire.db.
+/// migrated and topped up (the host waits for it), and once the service has answered its first request
+/// (<see cref="AfterFirstAnswer"/>): opening the job storage and starting the server's threads are not needed for a
+/// deploy's first 200. In order: jobs a previous process left unfinished are settled, the server starts fetching, and
+/// the recurring jobs are (re)registered, which also rebuilds them in a new hangfire.db. A failure stops the service,
+/// as it did when this ran before "Application started".
 /// </summary>
 internal sealed class JobServer(
     IServiceProvider services,
     JobStorage storage,
     DatabaseTarget database,
-    InterruptedJobs interrupted,
-    IRecurringJobManager recurring,
     IOptions<JobsOptions> jobs,
     IOptions<BackupOptions> backups,
-    RestoreDrillScheduling drills,
+    AfterFirstAnswer afterFirstAnswer,
+    IHostApplicationLifetime lifetime,
     ILogger<JobServer> logger) : IHostedLifecycleService, IDisposable
 {
     public const string BackupJobId = "backup-database";
     public const string CleanupJobId = "cleanup";
 
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _start = Task.CompletedTask;
     private BackgroundJobServer? _server;
 
     public Task StartedAsync(CancellationToken cancellationToken)
     {
-        interrupted.Recover(exclusive: database.Provider == DatabaseProvider.Sqlite);
+        _start = StartAfterFirstAnswerAsync();
+        return Task.CompletedTask;
+    }
+
+    private async Task StartAfterFirstAnswerAsync()
+    {
+        try
+        {
+            await afterFirstAnswer.WaitAsync(_stopping.Token);
+            Start();
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Stopped before the server started: there is nothing to stop.
+        }
+        catch (Exception ex)
+        {
+            logger.LogCritical(ex, "The job server did not start: {Reason}; stopping the service", ex.Message);
+            Environment.ExitCode = 1;
+            lifetime.StopApplication();
+        }
+    }
+
+    // Hangfire's job client, recurring-job manager and filters are resolved here, when the server starts, not when the
+    // host builds its hosted services before the first 200.
+    private void Start()
+    {
+        services.GetRequiredService<InterruptedJobs>().Recover(exclusive: database.Provider == DatabaseProvider.Sqlite);
         var options = new BackgroundJobServerOptions
         {
             WorkerCount = jobs.Value.WorkerCount,
@@ -45,16 +76,17 @@ internal sealed class JobServer(
         _server = new BackgroundJobServer(options, storage, services.GetServices<IBackgroundProcess>());
 
         var utc = new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc };
+        var recurring = services.GetRequiredService<IRecurringJobManager>();
         recurring.AddOrUpdate<CampaignJobs>(BackupJobId, j => j.ScheduledBackupAsync(null, CancellationToken.None), backups.Value.Schedule, utc);
         recurring.AddOrUpdate<CampaignJobs>(CleanupJobId, j => j.Cleanup(), Cron.Hourly(), utc);
-        drills.Register(recurring, utc);
-        return Task.CompletedTask;
+        services.GetRequiredService<RestoreDrillScheduling>().Register(recurring, utc);
     }
 
-    public Task StoppingAsync(CancellationToken cancellationToken)
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        await _start.WaitAsync(cancellationToken);
         _server?.SendStop();
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -78,7 +110,11 @@ internal sealed class JobServer(
         }
     }
 
-    public void Dispose() => _server?.Dispose();
+    public void Dispose()
+    {
+        _server?.Dispose();
+        _stopping.Dispose();
+    }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -21,8 +21,8 @@ public sealed class JobsHealthCheck(JobStorage storage, StorageState state, Time
                 data: new Dictionary<string, object> { ["status"] = "starting", ["storage"] = storage.ToString() ?? "" }));
         }
 
-        // The server opens the storage when it starts, right after ready. Until then there is nothing to ask it, and
-        // asking would open it (and create hangfire.db) on the way to the deploy's first 200.
+        // The server opens the storage when it starts, after the service's first answer. Until then there is nothing
+        // to ask it, and asking would open it (and create hangfire.db) on the way to the deploy's first 200.
         var monitoring = storage is DeferredJobStorage { IsOpen: false } ? null : storage.GetMonitoringApi();
         var now = time.GetUtcNow().UtcDateTime;
         var alive = monitoring?.Servers().Where(s => s.Heartbeat is { } beat && now - beat < HeartbeatTimeout).ToList() ?? [];

@@ -1,13 +1,15 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.Storage;
 
 namespace Campaigns.Api.Startup;
 
 /// <summary>
 /// The backup every start takes of the data it found. When a migration is about to change the schema it runs first, so
-/// the old schema's data is saved exactly as it was; otherwise it runs once the service is ready, in the background,
-/// so a redeploy's downtime no longer includes copying the database (seconds on a gigabyte).
+/// the old schema's data is saved exactly as it was; otherwise it runs once the service is ready and has answered its
+/// first request (<see cref="AfterFirstAnswer"/>), in the background, so a redeploy's downtime no longer includes
+/// copying the database (seconds on a gigabyte).
 /// </summary>
-public sealed class StartupBackup(BackupService backups, IHostApplicationLifetime lifetime, ILogger<StartupBackup> logger)
+public sealed class StartupBackup(BackupService backups, AfterFirstAnswer afterFirstAnswer, IHostApplicationLifetime lifetime, ILogger<StartupBackup> logger)
 {
     private Task _background = Task.CompletedTask;
 
@@ -20,6 +22,7 @@ public sealed class StartupBackup(BackupService backups, IHostApplicationLifetim
     {
         try
         {
+            await afterFirstAnswer.WaitAsync(lifetime.ApplicationStopping);
             await backups.TryCreateAsync(BackupTrigger.Startup, lifetime.ApplicationStopping);
         }
         catch (OperationCanceledException)

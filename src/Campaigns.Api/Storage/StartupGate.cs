@@ -15,11 +15,17 @@ public static class StartupGate
     public static IApplicationBuilder UseStartupGate(this IApplicationBuilder app)
     {
         var state = app.ApplicationServices.GetRequiredService<StorageState>();
+        var afterFirstAnswer = app.ApplicationServices.GetRequiredService<AfterFirstAnswer>();
         return app.Use(async (context, next) =>
         {
             if (state.Ready || context.Request.Path.StartsWithSegments("/health"))
             {
                 await next(context);
+                if (!afterFirstAnswer.IsReleased && state.Ready && context.Response.StatusCode < StatusCodes.Status500InternalServerError)
+                {
+                    afterFirstAnswer.Release();
+                }
+
                 return;
             }
 

@@ -27,6 +27,7 @@ public static class StorageServiceCollectionExtensions
         var contentRoot = builder.Environment.ContentRootPath;
         services.AddSingleton(sp => DataDirectory.Resolve(sp.GetRequiredService<IConfiguration>(), contentRoot));
         services.AddSingleton<StorageState>();
+        services.AddSingleton<AfterFirstAnswer>();
         services.AddSingleton<LiveDatabaseSoundness>();
 
         services.AddSingleton(sp => DatabaseTarget.Resolve(

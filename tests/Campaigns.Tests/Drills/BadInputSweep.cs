@@ -42,6 +42,7 @@ public sealed class BadInputSweep(ITestOutputHelper output) : IAsyncLifetime
 
         var failures = new List<string>();
         var rejected = 0;
+        await _api.WaitForAfterFirstAnswerWorkAsync(); // hangfire.db appears then: the service's doing, not a request's
         var before = Snapshot();
         foreach (var sweepCase in cases)
         {

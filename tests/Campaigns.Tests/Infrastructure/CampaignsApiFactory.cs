@@ -1,9 +1,11 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Jobs;
 using Campaigns.Api.Startup;
 using Campaigns.Api.Storage;
 using Campaigns.Tests.Contract;
+using Hangfire;
 using Hangfire.Server;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -91,6 +93,21 @@ public sealed class CampaignsApiFactory : WebApplicationFactory<Program>
 
     /// <summary>The startup backup runs once the host is ready, in the background: a test that counts backups waits for it.</summary>
     public Task WaitForStartupBackupAsync() => Service<StartupBackup>().Completion.WaitAsync(TimeSpan.FromSeconds(60));
+
+    /// <summary>
+    /// What a start does once it has answered its first request (the job server opens hangfire.db, the startup backup
+    /// runs): a test that compares the data directory before and after its requests answers one and waits for that first.
+    /// </summary>
+    public async Task WaitForAfterFirstAnswerWorkAsync()
+    {
+        (await CreateClient().GetAsync("/health")).Dispose();
+        await WaitForStartupBackupAsync();
+        var storage = (DeferredJobStorage)Service<JobStorage>();
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); !storage.IsOpen; await Task.Delay(20))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the job server did not open its storage within 30 s of the first answer");
+        }
+    }
 
     /// <summary>A pre-restore backup is published unverified and checked right after the swap, in the background.</summary>
     public async Task<BackupEntry> WaitForVerifiedBackupAsync(string name)

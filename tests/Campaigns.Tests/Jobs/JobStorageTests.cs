@@ -16,6 +16,27 @@ namespace Campaigns.Tests.Jobs;
 public sealed class JobStorageTests
 {
     [Fact]
+    public async Task TheJobStorageOpensOnlyAfterTheServicesFirstAnswer()
+    {
+        using var data = new TempDirectory();
+        await using var api = new CampaignsApiFactory(data.Path);
+        _ = api.Server;
+        var storage = Assert.IsType<DeferredJobStorage>(api.Service<JobStorage>());
+        Assert.False(storage.IsOpen); // ready, but the job server waits for the first answer
+        Assert.False(File.Exists(Path.Combine(data.Path, HangfireDatabase.FileName)));
+
+        (await api.CreateClient().GetAsync("/api/campaigns")).EnsureSuccessStatusCode();
+
+        for (var deadline = Stopwatch.StartNew(); !storage.IsOpen; await Task.Delay(20))
+        {
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the job server never opened its storage after the first answer");
+        }
+
+        var backup = await api.CreateAdminClient().WaitForJobAsync(await api.CreateAdminClient().StartJobAsync("/api/admin/backups", null));
+        Assert.Equal("succeeded", backup.GetProperty("state").GetString());
+    }
+
+    [Fact]
     public async Task RestartKeepsJobHistoryStatusAndTheRecurringJobsLastRuns()
     {
         string backupUrl, restoreUrl, cleanupJobId;

@@ -1,4 +1,5 @@
 using Campaigns.Api.Backups;
+using Campaigns.Api.Startup;
 using Campaigns.Tests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
@@ -48,5 +49,28 @@ public sealed class StartupBackupTests
         var ready = messages.FindIndex(m => m.StartsWith("Campaigns healthy") || m.StartsWith("Reseed"));
         var backingUp = messages.FindIndex(m => m.StartsWith("Backing up"));
         Assert.True(ready >= 0 && backingUp > ready, $"the startup backup began before the top-up that precedes readiness:\n{string.Join('\n', messages)}");
+    }
+
+    [Fact]
+    public async Task TheStartupBackupWaitsForTheServicesFirstAnswer()
+    {
+        using var dir = new TempDirectory();
+        await SeedFiles.ArrangeDatabaseAsync(dir.Combine("campaigns.db"), SeedFiles.UserCampaign("existing"));
+
+        await using var api = new CampaignsApiFactory(dir.Path);
+        _ = api.Server;
+        // Ready, but nobody has been answered yet: the cores are still the platform's health probe's.
+        Assert.False(api.Service<StartupBackup>().Completion.IsCompleted);
+        Assert.Empty(api.Service<BackupCatalog>().List());
+
+        var health = await api.CreateClient().GetAsync("/health");
+        Assert.True(health.IsSuccessStatusCode, $"/health answered {(int)health.StatusCode}");
+        await api.WaitForStartupBackupAsync();
+
+        var messages = api.Logs.Entries.Select(e => e.Message).ToList();
+        var answered = messages.FindIndex(m => m.StartsWith("HTTP") && m.Contains("/health") && m.Contains("responded 200"));
+        var backingUp = messages.FindIndex(m => m.StartsWith("Backing up"));
+        Assert.True(answered >= 0 && backingUp > answered, $"the startup backup began before the first answer:\n{string.Join('\n', messages)}");
+        Assert.Single(api.Service<BackupCatalog>().List());
     }
 }

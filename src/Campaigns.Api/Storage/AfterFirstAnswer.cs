@@ -1,0 +1,31 @@
+namespace Campaigns.Api.Storage;
+
+/// <summary>
+/// Holds back what a start does once it is ready (the startup backup, the job server, the list's preload) until the
+/// service has answered its first request as ready. On a redeploy that request is the platform's health probe, and
+/// the deploy goes live (the users' downtime ends) only once it is answered: until then the cores are the probe's
+/// (docs/benchmarks.md, issue 12). Without any request (no health check configured) the work waits at most
+/// <see cref="AtMost"/>; a request that needs the held-back work itself (a job's status) releases it at once.
+/// </summary>
+public sealed class AfterFirstAnswer
+{
+    public static readonly TimeSpan AtMost = TimeSpan.FromSeconds(1);
+
+    private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public bool IsReleased => _released.Task.IsCompleted;
+
+    public void Release() => _released.TrySetResult();
+
+    public async Task WaitAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _released.Task.WaitAsync(AtMost, cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // Nobody asked within the wait: go ahead, the service is ready either way.
+        }
+    }
+}

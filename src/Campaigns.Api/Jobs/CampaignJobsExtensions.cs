@@ -55,7 +55,8 @@ public static class CampaignJobsExtensions
         services.AddScoped<CampaignJobs>();
         services.AddScoped<RestoreDrillJob>();
         services.AddSingleton<RestoreDrillScheduling>();
-        services.AddHostedService<JobServer>();
+        services.AddSingleton<JobServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<JobServer>());
         services.AddHealthChecks().AddCheck<JobsHealthCheck>("jobs");
         return builder;
     }
@@ -96,7 +97,12 @@ public static class CampaignJobsExtensions
                 AppPath = "/",
             }, app.ServiceProvider.GetRequiredService<JobStorage>())
             .Build());
-        app.Map("/hangfire/{**path}", context => dashboard.Value(context)).RequireAuthorization(AdminAuthentication.Policy);
+        var server = app.ServiceProvider.GetRequiredService<JobServer>();
+        app.Map("/hangfire/{**path}", async context =>
+        {
+            await server.WhenStartedAsync(context.RequestAborted); // its pages list the recurring jobs the start registers
+            await dashboard.Value(context);
+        }).RequireAuthorization(AdminAuthentication.Policy);
         return app;
     }
 }

@@ -29,6 +29,7 @@ internal sealed class JobServer(
     public const string CleanupJobId = "cleanup";
 
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _start = Task.CompletedTask;
     private BackgroundJobServer? _server;
 
@@ -36,6 +37,16 @@ internal sealed class JobServer(
     {
         _start = StartAfterFirstAnswerAsync();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// For a reader of what the server's start writes (the dashboard's recurring jobs): lets the server start now, as
+    /// the request that asks is an answer itself, and waits (at most 30 s) until it has.
+    /// </summary>
+    public Task WhenStartedAsync(CancellationToken cancellationToken)
+    {
+        afterFirstAnswer.Release();
+        return Task.WhenAny(_started.Task, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken));
     }
 
     private async Task StartAfterFirstAnswerAsync()
@@ -80,6 +91,7 @@ internal sealed class JobServer(
         recurring.AddOrUpdate<CampaignJobs>(BackupJobId, j => j.ScheduledBackupAsync(null, CancellationToken.None), backups.Value.Schedule, utc);
         recurring.AddOrUpdate<CampaignJobs>(CleanupJobId, j => j.Cleanup(), Cron.Hourly(), utc);
         services.GetRequiredService<RestoreDrillScheduling>().Register(recurring, utc);
+        _started.TrySetResult();
     }
 
     public async Task StoppingAsync(CancellationToken cancellationToken)

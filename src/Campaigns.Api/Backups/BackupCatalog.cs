@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
 
@@ -8,9 +9,13 @@ namespace Campaigns.Api.Backups;
 /// The backups on the volume, read from their sidecars. A backup is listed only when both the file and a sidecar
 /// naming it exist, so a half-written pair (a crash mid-backup) is never offered for a restore.
 /// </summary>
-public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCatalog> logger)
+public sealed partial class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCatalog> logger)
 {
-    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+    // Generated at build time: /health lists the backups on every probe, the first one on the way to a deploy's first
+    // 200, and the reflection serializer's first use (its converters, an accessor emitted per member) was start-up time.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+    [JsonSerializable(typeof(BackupEntry))]
+    internal sealed partial class SidecarJson : JsonSerializerContext;
     private readonly object _sidecarWrites = new();
 
     public string Directory => dataDirectory.BackupsPath;
@@ -54,7 +59,7 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
     {
         lock (_sidecarWrites)
         {
-            AtomicFile.Write(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, Json));
+            AtomicFile.Write(BackupNames.SidecarOf(PathOf(entry.Name)), JsonSerializer.SerializeToUtf8Bytes(entry, SidecarJson.Default.BackupEntry));
         }
     }
 
@@ -119,7 +124,7 @@ public sealed class BackupCatalog(DataDirectory dataDirectory, ILogger<BackupCat
     {
         try
         {
-            return JsonSerializer.Deserialize<BackupEntry>(File.ReadAllBytes(path), Json);
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), SidecarJson.Default.BackupEntry);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
         {

@@ -4,7 +4,7 @@ using Campaigns.Api.Common;
 namespace Campaigns.Api.Backups;
 
 /// <summary>Why a backup was taken; written in sidecars as "startup", "scheduled", "manual", "pre-restore" or "offsite".</summary>
-[WireEnum]
+[JsonConverter(typeof(WireEnumConverter<BackupTrigger>))]
 public enum BackupTrigger
 {
     Startup,

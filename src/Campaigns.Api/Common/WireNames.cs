@@ -5,17 +5,12 @@ using System.Text.Json.Serialization;
 namespace Campaigns.Api.Common;
 
 /// <summary>
-/// On an enum: JSON writes it as the lowercase kebab-case string sidecars, job records and responses have always used
-/// ("pre-restore"), or the name a member gives with <see cref="JsonStringEnumMemberNameAttribute"/>, and reads only
-/// those strings back. Any serializer honours it, whatever its options.
+/// On an enum, as <c>[JsonConverter(typeof(WireEnumConverter&lt;T&gt;))]</c>: JSON writes it as the lowercase kebab-case
+/// string sidecars, job records and responses have always used ("pre-restore"), or the name a member gives with
+/// <see cref="JsonStringEnumMemberNameAttribute"/>, and reads only those strings back. Any serializer honours it,
+/// whatever its options, and so does a build-time (source-generated) serializer context, which a converter made by a
+/// custom attribute would not allow.
 /// </summary>
-[AttributeUsage(AttributeTargets.Enum)]
-public sealed class WireEnumAttribute : JsonConverterAttribute
-{
-    public override JsonConverter CreateConverter(Type typeToConvert) =>
-        (JsonConverter)Activator.CreateInstance(typeof(WireEnumConverter<>).MakeGenericType(typeToConvert))!;
-}
-
 public sealed class WireEnumConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.KebabCaseLower, allowIntegerValues: false)
     where T : struct, Enum;
 

@@ -1,9 +1,10 @@
+using System.Text.Json.Serialization;
 using Campaigns.Api.Common;
 
 namespace Campaigns.Api.Doctor;
 
 /// <summary>Written as "ok", "warning" and "at-risk".</summary>
-[WireEnum]
+[JsonConverter(typeof(WireEnumConverter<DoctorState>))]
 public enum DoctorState
 {
     Ok,

@@ -28,15 +28,18 @@ public sealed class BackupsHealthCheck(
             ["count"] = entries.Count,
             ["newest"] = newest is null
                 ? null!
-                : new { newest.Name, newest.CreatedAt, AgeSeconds = (long)(now - newest.CreatedAt).TotalSeconds, newest.Verified },
-            ["lastRecovery"] = recovery is null ? null! : new { recovery.At, recovery.Kind, recovery.Detail },
+                : HealthDetails.Of(("name", newest.Name), ("createdAt", newest.CreatedAt), ("ageSeconds", (long)(now - newest.CreatedAt).TotalSeconds), ("verified", newest.Verified)),
+            ["lastRecovery"] = recovery is null ? null! : HealthDetails.Of(("at", recovery.At), ("kind", recovery.Kind.ToWire()), ("detail", recovery.Detail)),
             ["schedule"] = schedule.Expression,
             ["nextScheduled"] = schedule.NextAfter(now)!,
             ["directory"] = catalog.Directory,
-            ["lastAttempt"] = attempt is null ? null! : new { attempt.At, attempt.Trigger, attempt.Name, attempt.Succeeded, attempt.Error },
+            ["lastAttempt"] = attempt is null
+                ? null!
+                : HealthDetails.Of(("at", attempt.At), ("trigger", attempt.Trigger.ToWire()), ("name", attempt.Name), ("succeeded", attempt.Succeeded), ("error", attempt.Error)),
             ["lastDrill"] = lastDrill?.LastDrill is not { } drill
                 ? null!
-                : new { Backup = lastDrill.Name, drill.At, drill.Ok, drill.Problem, drill.ActiveCampaigns, drill.DurationMs, Newest = lastDrill.Name == newest?.Name },
+                : HealthDetails.Of(("backup", lastDrill.Name), ("at", drill.At), ("ok", drill.Ok), ("problem", drill.Problem), ("activeCampaigns", drill.ActiveCampaigns),
+                    ("durationMs", drill.DurationMs), ("newest", lastDrill.Name == newest?.Name)),
         };
 
         // With no backup yet, the clock starts when the service did: a fresh install is not overdue.

@@ -98,7 +98,7 @@ public sealed class DatabaseHealthCheck(
         }
     }
 
-    private static async Task<(int Active, int Total, string SchemaVersion, LastReseed? LastReseed)> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
+    private static async Task<(int Active, int Total, string SchemaVersion, Dictionary<string, object?>? LastReseed)> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var active = await LiveDatabaseConnections.ActiveCampaignsAsync(connection, cancellationToken);
         var total = await LiveDatabaseConnections.ScalarAsync<int>(connection, "SELECT count(*) FROM campaigns", cancellationToken);
@@ -107,13 +107,11 @@ public sealed class DatabaseHealthCheck(
             """SELECT "SeedVersion", "Trigger", "Inserted", "Reactivated", "Removed", "At" FROM seed_history ORDER BY "Id" DESC LIMIT 1""");
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         var lastReseed = await reader.ReadAsync(cancellationToken)
-            ? new LastReseed(reader.GetInt32(0), reader.GetString(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetInt32(4),
-                DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc))
+            ? HealthDetails.Of(("seedVersion", reader.GetInt32(0)), ("trigger", reader.GetString(1)), ("inserted", reader.GetInt32(2)),
+                ("reactivated", reader.GetInt32(3)), ("removed", reader.GetInt32(4)), ("at", DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc)))
             : null;
         return (active, total, schemaVersion, lastReseed);
     }
-
-    private sealed record LastReseed(int SeedVersion, string Trigger, int Inserted, int Reactivated, int Removed, DateTime At);
 }
 
 /// <summary>Is the canonical file usable? A broken file does not stop the service, but someone must fix it.</summary>

@@ -1,9 +1,10 @@
+using System.Text.Json.Serialization;
 using Campaigns.Api.Common;
 
 namespace Campaigns.Api.Jobs;
 
 /// <summary>What a job does; "restore", "backup", "cleanup" in JSON and logs.</summary>
-[WireEnum]
+[JsonConverter(typeof(WireEnumConverter<JobKind>))]
 public enum JobKind
 {
     Restore,
@@ -12,7 +13,7 @@ public enum JobKind
 }
 
 /// <summary>Where a job is, in the four words clients poll for: Hangfire's finer states fold into these.</summary>
-[WireEnum]
+[JsonConverter(typeof(WireEnumConverter<JobState>))]
 public enum JobState
 {
     Enqueued,

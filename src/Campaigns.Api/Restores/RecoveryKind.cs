@@ -4,7 +4,7 @@ using Campaigns.Api.Common;
 namespace Campaigns.Api.Restores;
 
 /// <summary>How /health names the last recovery; the strings are those of every last-recovery.json already written.</summary>
-[WireEnum]
+[JsonConverter(typeof(WireEnumConverter<RecoveryKind>))]
 public enum RecoveryKind
 {
     [JsonStringEnumMemberName("missing-database-restored")]

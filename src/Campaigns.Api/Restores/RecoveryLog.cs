@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Campaigns.Api.Backups;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
@@ -11,8 +12,13 @@ public sealed record RecoveryRecord(DateTimeOffset At, RecoveryKind Kind, string
 /// The last recovery or restore, for /health. Kept in a file on the volume (not in the database, which a restore
 /// overwrites) so it is still reported after the restart that follows a crash.
 /// </summary>
-public sealed class RecoveryLog(DataDirectory dataDirectory, TimeProvider time, ILogger<RecoveryLog> logger)
+public sealed partial class RecoveryLog(DataDirectory dataDirectory, TimeProvider time, ILogger<RecoveryLog> logger)
 {
+    // Generated at build time: /health reads this file on every probe (see BackupCatalog.SidecarJson for why).
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true)]
+    [JsonSerializable(typeof(RecoveryRecord))]
+    internal sealed partial class RecordJson : JsonSerializerContext;
+
     private RecoveryRecord? _lastWritten;
 
     private string FilePath => Path.Combine(dataDirectory.JobsPath, "last-recovery.json");
@@ -28,7 +34,7 @@ public sealed class RecoveryLog(DataDirectory dataDirectory, TimeProvider time, 
         try
         {
             Directory.CreateDirectory(dataDirectory.JobsPath);
-            AtomicFile.Write(FilePath, JsonSerializer.SerializeToUtf8Bytes(record, BackupCatalog.Json));
+            AtomicFile.Write(FilePath, JsonSerializer.SerializeToUtf8Bytes(record, RecordJson.Default.RecoveryRecord));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -42,7 +48,7 @@ public sealed class RecoveryLog(DataDirectory dataDirectory, TimeProvider time, 
     {
         try
         {
-            return File.Exists(FilePath) ? JsonSerializer.Deserialize<RecoveryRecord>(File.ReadAllBytes(FilePath), BackupCatalog.Json) : null;
+            return File.Exists(FilePath) ? JsonSerializer.Deserialize(File.ReadAllBytes(FilePath), RecordJson.Default.RecoveryRecord) : null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {

@@ -1,9 +1,10 @@
+using System.Text.Json.Serialization;
 using Campaigns.Api.Common;
 
 namespace Campaigns.Api.Restores;
 
 /// <summary>How the backup went in; "file-swap", "online-backup-api" or "snapshot" on the wire.</summary>
-[WireEnum]
+[JsonConverter(typeof(WireEnumConverter<RestoreMethod>))]
 public enum RestoreMethod
 {
     /// <summary>The verified copy was renamed over the live file (the old one kept by a hard link).</summary>

@@ -4,7 +4,7 @@ using Campaigns.Api.Common;
 namespace Campaigns.Api.Restores;
 
 /// <summary>What a restore brings back; "canonical", "latest-backup" or "backup" on the wire.</summary>
-[WireEnum]
+[JsonConverter(typeof(WireEnumConverter<RestoreSource>))]
 public enum RestoreSource
 {
     /// <summary>No backup: the canonical top-up alone.</summary>

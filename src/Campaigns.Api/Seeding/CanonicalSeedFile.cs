@@ -17,15 +17,15 @@ public sealed record SeedLoadResult(string Path, string? Sha256, CanonicalSeed? 
     public bool IsValid => Seed is not null && Problems.Count == 0;
 }
 
-public static class CanonicalSeedFile
+public static partial class CanonicalSeedFile
 {
-    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
-    {
-        // A typo such as "offerURL" must be reported, not silently ignored.
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        AllowTrailingCommas = false,
-        ReadCommentHandling = JsonCommentHandling.Disallow,
-    };
+    // Generated at build time: every start reads this file, and the reflection serializer's first use (its converters,
+    // a setter emitted per property) was start-up time before the first 200. A typo such as "offerURL" must be reported,
+    // not silently ignored.
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        AllowTrailingCommas = false, ReadCommentHandling = JsonCommentHandling.Disallow)]
+    [JsonSerializable(typeof(CanonicalSeed))]
+    internal sealed partial class SeedJson : JsonSerializerContext;
 
     private static readonly CanonicalSeedValidator Validator = NewValidator();
 
@@ -52,7 +52,7 @@ public static class CanonicalSeedFile
         CanonicalSeed? seed;
         try
         {
-            seed = JsonSerializer.Deserialize<CanonicalSeed>(bytes, JsonOptions);
+            seed = JsonSerializer.Deserialize(bytes, SeedJson.Default.CanonicalSeed);
         }
         catch (JsonException ex)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Campaigns.Api.Common;
 
 namespace Campaigns.Api.Storage;
@@ -23,7 +24,7 @@ public sealed class Campaign
 }
 
 /// <summary>Who a campaign belongs to; "user" or "canonical" in responses and snapshots.</summary>
-[WireEnum]
+[JsonConverter(typeof(WireEnumConverter<CampaignSource>))]
 public enum CampaignSource
 {
     User = 0,

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Campaigns.Api.Storage;
 
 /// <summary>
@@ -5,12 +7,11 @@ namespace Campaigns.Api.Storage;
 /// service has answered its first request as ready. On a redeploy that request is the platform's health probe, and
 /// the deploy goes live (the users' downtime ends) only once it is answered: until then the cores are the probe's
 /// (docs/benchmarks.md, issue 12). Without any request (no health check configured) the work waits at most
-/// <see cref="AtMost"/>; a request that needs the held-back work itself (a job's status) releases it at once.
+/// <c>Storage:FirstAnswerWaitMilliseconds</c> (a second); a request that needs the held-back work itself (a job's
+/// status) releases it at once.
 /// </summary>
-public sealed class AfterFirstAnswer
+public sealed class AfterFirstAnswer(IOptions<StorageOptions> options)
 {
-    public static readonly TimeSpan AtMost = TimeSpan.FromSeconds(1);
-
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public bool IsReleased => _released.Task.IsCompleted;
@@ -21,7 +22,7 @@ public sealed class AfterFirstAnswer
     {
         try
         {
-            await _released.Task.WaitAsync(AtMost, cancellationToken);
+            await _released.Task.WaitAsync(TimeSpan.FromMilliseconds(options.Value.FirstAnswerWaitMilliseconds), cancellationToken);
         }
         catch (TimeoutException)
         {

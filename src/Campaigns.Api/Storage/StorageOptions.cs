@@ -18,4 +18,11 @@ public sealed class StorageOptions
     /// <summary>Database commands at least this slow are logged as warnings (command text only). 0 logs every command.</summary>
     [Range(0, 600_000)]
     public int SlowCommandThresholdMilliseconds { get; set; } = 1000;
+
+    /// <summary>
+    /// How long the work a start does after ready (the startup backup, the job server, the list's preload) waits for the
+    /// service's first answered request when none comes: a deploy with no health check. See <see cref="AfterFirstAnswer"/>.
+    /// </summary>
+    [Range(0, 600_000)]
+    public int FirstAnswerWaitMilliseconds { get; set; } = 1000;
 }

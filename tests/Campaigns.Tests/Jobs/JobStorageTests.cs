@@ -19,7 +19,7 @@ public sealed class JobStorageTests
     public async Task TheJobStorageOpensOnlyAfterTheServicesFirstAnswer()
     {
         using var data = new TempDirectory();
-        await using var api = new CampaignsApiFactory(data.Path);
+        await using var api = new CampaignsApiFactory(data.Path, new Dictionary<string, string?> { ["Storage:FirstAnswerWaitMilliseconds"] = "120000" });
         _ = api.Server;
         var storage = Assert.IsType<DeferredJobStorage>(api.Service<JobStorage>());
         Assert.False(storage.IsOpen); // ready, but the job server waits for the first answer

@@ -57,7 +57,8 @@ public sealed class StartupBackupTests
         using var dir = new TempDirectory();
         await SeedFiles.ArrangeDatabaseAsync(dir.Combine("campaigns.db"), SeedFiles.UserCampaign("existing"));
 
-        await using var api = new CampaignsApiFactory(dir.Path);
+        // Without a request it would wait a second: long enough here that a slow machine cannot pass the wait by itself.
+        await using var api = new CampaignsApiFactory(dir.Path, new Dictionary<string, string?> { ["Storage:FirstAnswerWaitMilliseconds"] = "120000" });
         _ = api.Server;
         // Ready, but nobody has been answered yet: the cores are still the platform's health probe's.
         Assert.False(api.Service<StartupBackup>().Completion.IsCompleted);

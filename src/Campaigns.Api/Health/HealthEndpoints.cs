@@ -6,12 +6,15 @@ namespace Campaigns.Api.Health;
 
 public static class HealthEndpoints
 {
+    public const string BackupsCheck = "backups";
+    public const string StorageCheck = "storage";
+
     public static IHostApplicationBuilder AddCampaignHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<HealthTransitions>();
         builder.Services.AddHealthChecks()
-            .AddCheck<BackupsHealthCheck>("backups")
-            .AddCheck<StorageHealthCheck>("storage")
+            .AddCheck<BackupsHealthCheck>(BackupsCheck)
+            .AddCheck<StorageHealthCheck>(StorageCheck)
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<SeedFileHealthCheck>("seed");
         return builder;

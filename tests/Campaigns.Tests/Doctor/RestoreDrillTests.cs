@@ -105,7 +105,7 @@ public sealed class RestoreDrillTests
     public async Task RestoreDrillIsARecurringJobOnItsOwnSchedule()
     {
         await using var api = new CampaignsApiFactory(settings: new Dictionary<string, string?> { ["Backups:DrillSchedule"] = "30 4 * * 1" });
-        _ = api.CreateClient();
+        await api.WaitForJobServerAsync();
 
         using var connection = api.Service<Hangfire.JobStorage>().GetConnection();
         var drill = Assert.Single(Hangfire.Storage.StorageConnectionExtensions.GetRecurringJobs(connection), j => j.Id == "restore-drill");

@@ -91,7 +91,7 @@ public sealed class BackupService(
         {
             var copy = snapshot
                 ? await snapshotCopy.WriteAsync(reservation.TemporaryPath, cancellationToken)
-                : await LowPriority.RunWhenIdle(() => sqliteCopy.Write(reservation.TemporaryPath), "campaigns-backup");
+                : await LowPriority.Run(() => sqliteCopy.Write(reservation.TemporaryPath), "campaigns-backup");
             var entry = publisher.WriteSidecar(reservation, trigger, copy);
             publisher.Publish(reservation, entry);
             return entry;

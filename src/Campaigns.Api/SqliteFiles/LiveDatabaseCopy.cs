@@ -62,7 +62,7 @@ public static class LiveDatabaseCopy
             }
 
             var length = SqliteFile.Scalar<long>(live, "PRAGMA page_count;") * SqliteFile.Scalar<long>(live, "PRAGMA page_size;");
-            var checking = LowPriority.RunWhenIdle(() => (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live)), "campaigns-backup-check");
+            var checking = LowPriority.Run(() => (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live)), "campaigns-backup-check");
             string sha256;
             try
             {

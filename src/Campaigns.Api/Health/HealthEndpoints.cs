@@ -6,15 +6,12 @@ namespace Campaigns.Api.Health;
 
 public static class HealthEndpoints
 {
-    public const string BackupsCheck = "backups";
-    public const string StorageCheck = "storage";
-
     public static IHostApplicationBuilder AddCampaignHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<HealthTransitions>();
         builder.Services.AddHealthChecks()
-            .AddCheck<BackupsHealthCheck>(BackupsCheck)
-            .AddCheck<StorageHealthCheck>(StorageCheck)
+            .AddCheck<BackupsHealthCheck>("backups")
+            .AddCheck<StorageHealthCheck>("storage")
             .AddCheck<DatabaseHealthCheck>("database")
             .AddCheck<SeedFileHealthCheck>("seed");
         return builder;

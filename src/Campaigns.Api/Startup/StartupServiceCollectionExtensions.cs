@@ -9,7 +9,6 @@ public static class StartupServiceCollectionExtensions
         builder.Services.AddSingleton<OffSiteStartup>();
         builder.Services.AddHostedService<StartupInitializer>();
         builder.Services.AddHostedService<CleanStop>();
-        builder.Services.AddHostedService<StartupWarmup>();
         // Kestrel (also a hosted service) starts listening while the startup sequence runs instead of after it, so the
         // two share the machine's cores; UseStartupGate and the health checks keep every answer but 503 until it is done.
         // The host still waits for both: a failed startup sequence stops the process as before.

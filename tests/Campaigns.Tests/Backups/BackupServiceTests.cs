@@ -67,10 +67,17 @@ public sealed class BackupServiceTests
             Assert.True(DateTime.UtcNow < deadline, "the writer never wrote");
         }
 
+        // Each backup after the writer has committed again since the last one: five backups in a row could otherwise all
+        // fall inside one slow commit (it failed so once in CI) and prove nothing about writes landing during copies.
         var taken = new List<BackupEntry>();
         while (taken.Count < 5 || Volatile.Read(ref pairsWritten) < 20)
         {
+            var committed = Volatile.Read(ref pairsWritten);
             taken.Add(await backups.CreateAsync(BackupTriggers.Manual));
+            for (var deadline = DateTime.UtcNow.AddSeconds(30); Volatile.Read(ref pairsWritten) == committed; await Task.Delay(5))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the writer stopped writing");
+            }
         }
 
         await stop.CancelAsync();

@@ -26,14 +26,10 @@ public sealed class InterruptedJobs(JobStorage storage, IBackgroundJobClient cli
     /// <summary>
     /// Waits (briefly) until the jobs of the previous process are settled: the API opens when the startup sequence is
     /// done, a moment before the job server starts, and no one should read a dead job as "processing" in between.
-    /// The job server waits for the service's first answer; a request that reads a job is that answer, so it lets the
-    /// server start now instead of waiting for itself.
+    /// The job server waits for the service's first answer, which a request reading a job would otherwise be itself.
     /// </summary>
-    public Task WhenSettledAsync(CancellationToken cancellationToken)
-    {
-        afterFirstAnswer.Release();
-        return Task.WhenAny(_settled.Task, Task.Delay(SettleWait, cancellationToken));
-    }
+    public Task WhenSettledAsync(CancellationToken cancellationToken) =>
+        afterFirstAnswer.ReleaseAndWaitAsync(_settled.Task, SettleWait, cancellationToken);
 
     /// <param name="exclusive">True when no other process shares the storage (SQLite: one process per volume), so every
     /// unfinished job is an orphan; on PostgreSQL only jobs of servers that stopped beating are.</param>

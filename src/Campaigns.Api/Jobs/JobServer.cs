@@ -39,15 +39,9 @@ internal sealed class JobServer(
         return Task.CompletedTask;
     }
 
-    /// <summary>
-    /// For a reader of what the server's start writes (the dashboard's recurring jobs): lets the server start now, as
-    /// the request that asks is an answer itself, and waits (at most 30 s) until it has.
-    /// </summary>
-    public Task WhenStartedAsync(CancellationToken cancellationToken)
-    {
-        afterFirstAnswer.Release();
-        return Task.WhenAny(_started.Task, Task.Delay(TimeSpan.FromSeconds(30), cancellationToken));
-    }
+    /// <summary>For a reader of what the server's start writes (the dashboard's recurring jobs): starts it now, waits at most 30 s.</summary>
+    public Task WhenStartedAsync(CancellationToken cancellationToken) =>
+        afterFirstAnswer.ReleaseAndWaitAsync(_started.Task, TimeSpan.FromSeconds(30), cancellationToken);
 
     private async Task StartAfterFirstAnswerAsync()
     {

@@ -18,6 +18,17 @@ public sealed class AfterFirstAnswer(IOptions<StorageOptions> options)
 
     public void Release() => _released.TrySetResult();
 
+    /// <summary>
+    /// For a request that reads what the held-back work writes: that request is an answer itself, so the work is
+    /// released now rather than after it, and the request waits (at most <paramref name="atMost"/>) for
+    /// <paramref name="done"/>.
+    /// </summary>
+    public Task ReleaseAndWaitAsync(Task done, TimeSpan atMost, CancellationToken cancellationToken)
+    {
+        Release();
+        return Task.WhenAny(done, Task.Delay(atMost, cancellationToken));
+    }
+
     public async Task WaitAsync(CancellationToken cancellationToken)
     {
         try

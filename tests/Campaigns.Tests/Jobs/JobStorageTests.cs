@@ -32,7 +32,8 @@ public sealed class JobStorageTests
             Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "the job server never opened its storage after the first answer");
         }
 
-        var backup = await api.CreateAdminClient().WaitForJobAsync(await api.CreateAdminClient().StartJobAsync("/api/admin/backups", null));
+        var admin = api.CreateAdminClient();
+        var backup = await admin.WaitForJobAsync(await admin.StartJobAsync("/api/admin/backups", null));
         Assert.Equal("succeeded", backup.GetProperty("state").GetString());
     }
 

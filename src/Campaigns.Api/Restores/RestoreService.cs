@@ -97,8 +97,8 @@ public sealed class RestoreService(
             var (method, preRestore) = restored;
             var result = new RestoreResult(source, entry?.Name, method, preRestore, before.Active, topUp.ActiveAfter, migrations, topUp);
             logger.LogWarning(
-                "Restored {DatabasePath} from {RestoreSource} {BackupName} by {RestoreMethod}: active campaigns {ActiveBefore} -> {ActiveAfter}; pre-restore backup {PreRestoreBackup}; top-up inserted {Inserted}, reactivated {Reactivated}",
-                dataDirectory.DatabasePath, source.ToWire(), entry?.Name, method?.ToWire(), before.Active, result.ActiveAfter, preRestore, topUp.Inserted, topUp.Reactivated);
+                "Restored {DatabasePath} from {RestoreSource} {BackupName} by {RestoreMethod}: active campaigns {ActiveBefore} -> {ActiveAfter}; pre-restore backup {PreRestoreBackup}; top-up inserted {InsertedCount}, reactivated {ReactivatedCount}",
+                dataDirectory.DatabasePath, source.ToWire(), entry?.Name, method?.ToWire(), before.Active, result.ActiveAfter, preRestore, topUp.Inserted.Count, topUp.Reactivated.Count);
             if (recoveryKind is { } kind)
             {
                 recoveries.Record(kind,

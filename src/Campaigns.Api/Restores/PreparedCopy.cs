@@ -16,7 +16,7 @@ public sealed class PreparedCopy(BackupCatalog catalog, ILogger<PreparedCopy> lo
     public void Write(BackupEntry entry, string prepared)
     {
         var path = catalog.PathOf(entry.Name);
-        var sha256 = SqliteFile.CopyWithSha256(path, new FileInfo(path).Length, prepared);
+        var sha256 = SqliteFile.CopyWithSha256(path, new FileInfo(path).Length, prepared, hashBeside: true);
         if ((BackupVerifier.ChecksumProblem(entry, sha256) ?? (entry.Verified ? null : BackupVerifier.CheckCopy(prepared, quick: false, out _))) is { } problem)
         {
             throw Refuse(entry, problem);

@@ -66,7 +66,7 @@ public static class LiveDatabaseCopy
             string sha256;
             try
             {
-                sha256 = SqliteFile.CopyWithSha256(databasePath, length, destinationPath, SwitchHeaderToRollbackJournal);
+                sha256 = SqliteFile.CopyWithSha256(databasePath, length, destinationPath, patchFirstBuffer: SwitchHeaderToRollbackJournal);
             }
             catch
             {

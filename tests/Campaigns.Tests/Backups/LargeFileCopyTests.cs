@@ -12,14 +12,16 @@ public sealed class LargeFileCopyTests
 {
     private const int Size = (int)(WriteBehind.ChunkBytes * 2) + (3 << 20) + 4321;
 
-    [Fact]
-    public void CopySpanningSeveralWriteBehindChunksIsTheSourceByteForByteWithItsSha256()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CopySpanningSeveralWriteBehindChunksIsTheSourceByteForByteWithItsSha256(bool hashBeside)
     {
         using var directory = new TempDirectory("campaigns-copy");
         var (source, bytes) = RandomFile(directory);
         var destination = directory.Combine("copy.bin");
 
-        var sha256 = SqliteFile.CopyWithSha256(source, bytes.Length, destination, first => first[0] ^= 0xFF);
+        var sha256 = SqliteFile.CopyWithSha256(source, bytes.Length, destination, hashBeside, first => first[0] ^= 0xFF);
 
         var copied = File.ReadAllBytes(destination);
         Assert.Equal(bytes.Length, copied.Length);
@@ -29,18 +31,20 @@ public sealed class LargeFileCopyTests
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(copied)), sha256);
     }
 
-    [Fact]
-    public void CopyOfAPrefixStopsAtTheLengthAndRefusesASourceThatEndsEarly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void CopyOfAPrefixStopsAtTheLengthAndRefusesASourceThatEndsEarly(bool hashBeside)
     {
         using var directory = new TempDirectory("campaigns-copy");
         var (source, bytes) = RandomFile(directory);
         var prefix = WriteBehind.ChunkBytes + 1;
 
-        var sha256 = SqliteFile.CopyWithSha256(source, prefix, directory.Combine("prefix.bin"));
+        var sha256 = SqliteFile.CopyWithSha256(source, prefix, directory.Combine("prefix.bin"), hashBeside);
 
         Assert.Equal(prefix, new FileInfo(directory.Combine("prefix.bin")).Length);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, (int)prefix))), sha256);
-        var error = Assert.Throws<IOException>(() => SqliteFile.CopyWithSha256(source, bytes.Length + 1L, directory.Combine("long.bin")));
+        var error = Assert.Throws<IOException>(() => SqliteFile.CopyWithSha256(source, bytes.Length + 1L, directory.Combine("long.bin"), hashBeside));
         Assert.Contains("ended 1 bytes before", error.Message);
     }
 

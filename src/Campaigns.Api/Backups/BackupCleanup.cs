@@ -66,9 +66,10 @@ public sealed class BackupCleanup(
 
     /// <summary>
     /// A crash between a backup's sidecar and its rename leaves <c>&lt;name&gt;.tmp</c> with a sidecar naming it. When
-    /// its bytes match the sidecar and differ from the live database, it holds data found nowhere else (the database as it
-    /// was before a restore renamed a new file over it): it is published. When they equal the live database's (the
-    /// crash came before that rename, and the file is the live one under a second name), it is only removed.
+    /// its bytes match the sidecar (a pre-restore backup's records no sha256 yet) and differ from the live database's, it
+    /// holds data found nowhere else (the database as it was before a restore renamed a new file over it): it is
+    /// published, with its sha256. When they equal the live database's (the crash came before that rename, and the file
+    /// is the live one under a second name), it is only removed.
     /// </summary>
     private bool FinishInterruptedPublish(string temporary)
     {
@@ -80,12 +81,14 @@ public sealed class BackupCleanup(
         }
 
         var sha256 = SqliteFile.Sha256Of(temporary);
-        if (sha256 != entry.Sha256 || (File.Exists(dataDirectory.DatabasePath) && SqliteFile.Sha256Of(dataDirectory.DatabasePath) == sha256))
+        if ((entry.Sha256 is not null && sha256 != entry.Sha256)
+            || (File.Exists(dataDirectory.DatabasePath) && SqliteFile.Sha256Of(dataDirectory.DatabasePath) == sha256))
         {
             return false;
         }
 
         File.Move(temporary, destination);
+        catalog.Update(entry.Name, current => current with { Sha256 = sha256 });
         logger.LogWarning("Published backup {BackupName}: a crash had interrupted its publication", entry.Name);
         return true;
     }

@@ -1,11 +1,12 @@
 namespace Campaigns.Api.Backups;
 
-/// <summary>What the admin API shows for a backup (no server paths).</summary>
+/// <summary>What the admin API shows for a backup (no server paths). <c>sha256</c> is null only in the moment after a
+/// restore, while the pre-restore backup is hashed.</summary>
 public sealed record BackupDto(
     string Name,
     DateTimeOffset CreatedAt,
     long SizeBytes,
-    string Sha256,
+    string? Sha256,
     BackupTrigger Trigger,
     string SchemaVersion,
     int ActiveCampaigns,

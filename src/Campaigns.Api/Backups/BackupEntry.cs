@@ -2,13 +2,15 @@ namespace Campaigns.Api.Backups;
 
 /// <summary>
 /// The sidecar <c>&lt;backup&gt;.json</c> written next to every backup. The sidecars are the catalog: they live on the
-/// volume with the files, so they survive the loss of the database.
+/// volume with the files, so they survive the loss of the database. <see cref="Sha256"/> is null only for a
+/// pre-restore backup in the moment after its restore, while its bytes are hashed (or when a stop came first): its
+/// bytes are the database as it was, so it is published at once, unverified.
 /// </summary>
 public sealed record BackupEntry(
     string Name,
     DateTimeOffset CreatedAt,
     long SizeBytes,
-    string Sha256,
+    string? Sha256,
     string SourcePath,
     string BackupPath,
     BackupTrigger Trigger,

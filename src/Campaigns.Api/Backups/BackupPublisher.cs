@@ -10,8 +10,8 @@ public sealed record BackupReservation(string Name, string BackupPath)
     public string TemporaryPath => BackupPath + BackupNames.TemporaryExtension;
 }
 
-/// <summary>A copy, what its checks found in it, and the sha256 of its bytes. Unverified only for a file that is kept whatever its state.</summary>
-public sealed record CheckedCopy(SqliteContents Contents, string Sha256, bool Verified = true);
+/// <summary>A copy, what its checks found in it, and the sha256 of its bytes. Unverified (and without a sha256 yet) only for a file that is kept whatever its state.</summary>
+public sealed record CheckedCopy(SqliteContents Contents, string? Sha256, bool Verified = true);
 
 /// <summary>
 /// The steps that give a backup its name, in the order that makes a crash harmless: <see cref="Reserve"/> a name (its

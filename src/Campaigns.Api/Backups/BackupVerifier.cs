@@ -30,9 +30,12 @@ public sealed class BackupVerifier(BackupCatalog catalog, IValidator<CampaignReq
         }
     }
 
-    /// <summary>Null when <paramref name="sha256"/> is the one the sidecar recorded when the backup was taken and checked.</summary>
+    /// <summary>
+    /// Null when <paramref name="sha256"/> is the one the sidecar recorded when the backup was taken and checked, or when
+    /// it records none yet (a pre-restore backup being hashed): that one is unverified, so its callers check it whole.
+    /// </summary>
     public static string? ChecksumProblem(BackupEntry entry, string sha256) =>
-        string.Equals(sha256, entry.Sha256, StringComparison.OrdinalIgnoreCase)
+        entry.Sha256 is null || string.Equals(sha256, entry.Sha256, StringComparison.OrdinalIgnoreCase)
             ? null
             : $"checksum mismatch: the file's sha256 is {sha256}, its sidecar says {entry.Sha256}";
 

@@ -63,11 +63,13 @@ public sealed class FileSwapRestore(
 
     /// <summary>
     /// The crash-safe order, top to bottom. (1) A backup name is reserved and the old file gets its temporary name as a
-    /// second name (a hard link: no copy), hashed while the new file is prepared. (2) The sidecar is written. (3) The new
-    /// file is renamed over the live one. (4) The old file takes its backup name. A crash before (3) leaves the old file
-    /// live, and the next start removes its second name; a crash after it leaves the old file named by a sidecar, and the
-    /// next start publishes it (<see cref="BackupCleanup"/>): the data from before the restore is never lost, and no
-    /// published backup is ever the live file under another name. quick_check of the old file runs after the swap.
+    /// second name (a hard link: no copy). (2) The sidecar is written, without a sha256 yet. (3) The new file is renamed
+    /// over the live one. (4) The old file takes its backup name. A crash before (3) leaves the old file live and its
+    /// second name with the same bytes, which the next start removes; a crash after it leaves the old file named by a
+    /// sidecar and different from the live one, which the next start publishes (<see cref="BackupCleanup"/>): the data
+    /// from before the restore is never lost, and no published backup is ever the live file under another name. The old
+    /// file's sha256 and quick_check are taken after the swap, in the background: nothing writes it any more, and hashing
+    /// it beside the new file's copy had the two share the cores (a gigabyte restored 0.2–0.3 s later, measured).
     /// </summary>
     private async Task<SwapOutcome?> SwapKeepingOldAsync(SoleOwnership owned, Task preparing, string prepared, string restoring, CancellationToken cancellationToken)
     {
@@ -78,11 +80,9 @@ public sealed class FileSwapRestore(
         {
             reservation = publisher.Reserve(BackupNames.Extension);
             owned.KeepOldAs(reservation.TemporaryPath);
-            var secondName = reservation.TemporaryPath;
-            var hashing = Task.Run(() => SqliteFile.Sha256Of(secondName), cancellationToken);
             var contents = owned.InspectOld() ?? new SqliteContents("", 0, 0);
             await preparing;
-            entry = publisher.WriteSidecar(reservation, BackupTrigger.PreRestore, new CheckedCopy(contents, await hashing, Verified: false));
+            entry = publisher.WriteSidecar(reservation, BackupTrigger.PreRestore, new CheckedCopy(contents, Sha256: null, Verified: false));
             owned.ReplaceWith(prepared);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or BackupFailedException or BackupVerificationException)
@@ -106,7 +106,6 @@ public sealed class FileSwapRestore(
         try
         {
             publisher.Publish(reservation, entry);
-            backups.RecordPublished(entry, keepAlso: restoring);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -119,7 +118,14 @@ public sealed class FileSwapRestore(
 
         var oldFileCheck = owned.Complete(quickCheckOld: published is not null);
         logger.LogInformation("Restored database renamed over {DatabasePath}; the file it replaced is kept as backup {PreRestoreBackup}", owned.LivePath, published);
-        _ = RecordCheckAsync(oldFileCheck, entry);
+        if (published is not null)
+        {
+            // After the gate opened: removing a rotated-out gigabyte took 0.2 s, which requests no longer wait for.
+            backups.RecordPublished(entry, keepAlso: restoring);
+            var hashing = Task.Run(() => SqliteFile.Sha256Of(entry.BackupPath), CancellationToken.None);
+            _ = RecordCheckAsync(hashing, oldFileCheck, entry);
+        }
+
         return new SwapOutcome(published);
     }
 
@@ -130,14 +136,22 @@ public sealed class FileSwapRestore(
             prepared, dataDirectory.DatabasePath, ex.Message);
     }
 
-    private async Task RecordCheckAsync(Task<string?> check, BackupEntry preRestore)
+    /// <summary>The pre-restore backup's sha256 goes into its sidecar once taken, and "verified" with it when quick_check passed.</summary>
+    private async Task RecordCheckAsync(Task<string> hashing, Task<string?> check, BackupEntry preRestore)
     {
         try
         {
-            switch (await check)
+            var sha256 = await hashing;
+            var quickCheck = await check;
+            if (catalog.Update(preRestore.Name, current => current with { Sha256 = sha256, Verified = quickCheck == "ok" }) is null)
+            {
+                return; // rotated away meanwhile
+            }
+
+            switch (quickCheck)
             {
                 case "ok":
-                    catalog.MarkVerified(preRestore);
+                    logger.LogInformation("Backup {BackupName} verified", preRestore.Name);
                     break;
                 case { } problem:
                     logger.LogError("Pre-restore backup {BackupName} failed quick_check ({Problem}); it stays, unverified", preRestore.Name, problem);
@@ -146,7 +160,7 @@ public sealed class FileSwapRestore(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not record that pre-restore backup {BackupName} passed quick_check: {Reason}", preRestore.Name, ex.Message);
+            logger.LogWarning("Could not record the sha256 and quick_check of pre-restore backup {BackupName}: {Reason}", preRestore.Name, ex.Message);
         }
     }
 }

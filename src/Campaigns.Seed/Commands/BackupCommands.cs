@@ -36,7 +36,7 @@ public static class BackupCommands
             foreach (var e in entries)
             {
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{e.Name}  {e.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  {e.Trigger.ToWire(),-11}  {e.ActiveCampaigns,4} active  {e.SizeBytes,10} bytes  {(e.Verified ? "verified" : "UNVERIFIED")}  sha256 {e.Sha256}"));
+                    $"{e.Name}  {e.CreatedAt:yyyy-MM-dd HH:mm:ss}Z  {e.Trigger.ToWire(),-11}  {e.ActiveCampaigns,4} active  {e.SizeBytes,10} bytes  {(e.Verified ? "verified" : "UNVERIFIED")}  sha256 {e.Sha256 ?? "(being taken)"}"));
             }
 
             return Task.FromResult(ExitCodes.Ok);

@@ -95,6 +95,40 @@ public sealed class FileSwapRestoreTests
         Assert.NotNull(api.Service<BackupCatalog>().Find(restored.PreRestoreBackup!)!.RestoredAt); // kept by the later check
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ABackupWithoutItsSha256YetIsCheckedWholeBeforeItIsRestored(bool damaged)
+    {
+        await using var api = new CampaignsApiFactory();
+        var admin = api.CreateAdminClient();
+        var backup = await api.Service<BackupService>().CreateAsync(BackupTriggers.Manual);
+        // As a stop right after a restore leaves its pre-restore backup: published, unverified, its sha256 not taken yet.
+        api.Service<BackupCatalog>().Update(backup.Name, current => current with { Sha256 = null, Verified = false });
+        if (damaged)
+        {
+            var path = api.Service<BackupCatalog>().PathOf(backup.Name);
+            var bytes = await File.ReadAllBytesAsync(path);
+            Array.Fill(bytes, (byte)0xA5, 4096, 8192); // the tables' b-trees: no checksum left to say so, only the check
+            await File.WriteAllBytesAsync(path, bytes);
+        }
+
+        await admin.PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("made-after-the-backup"));
+        var restores = api.Service<RestoreService>();
+
+        if (damaged)
+        {
+            var refused = await Assert.ThrowsAsync<BackupVerificationException>(() => restores.RestoreAsync(RestoreSources.Backup, backup.Name));
+            Assert.DoesNotContain("checksum", refused.Message);
+            Assert.Contains(await admin.GetCampaignsAsync(), c => c.Key == "made-after-the-backup"); // nothing changed
+        }
+        else
+        {
+            Assert.Equal(RestoreMethods.FileSwap, (await restores.RestoreAsync(RestoreSources.Backup, backup.Name)).Method);
+            Assert.DoesNotContain(await admin.GetCampaignsAsync(), c => c.Key == "made-after-the-backup");
+        }
+    }
+
     [Fact]
     public async Task RestoreCopiesThroughTheOnlineBackupApiWhileAnotherProcessHoldsTheDatabaseOpen()
     {

@@ -56,6 +56,9 @@ public sealed class RestoreApiTests
         Assert.Equal("application/octet-stream", download.Content.Headers.ContentType?.MediaType);
         Assert.Equal(backupName, download.Content.Headers.ContentDisposition?.FileNameStar ?? download.Content.Headers.ContentDisposition?.FileName);
         Assert.Equal(catalog[0].GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(await download.Content.ReadAsByteArrayAsync())));
+        // The pre-restore backup is hashed after the swap; once verified, its sidecar holds the sha256 of its bytes.
+        var preRestore = await admin.GetByteArrayAsync(catalog[1].GetProperty("downloadUrl").GetString());
+        Assert.Equal(catalog[1].GetProperty("sha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(preRestore)));
 
         var health = await admin.GetFromJsonAsync<JsonElement>("/health");
         var backups = health.GetProperty("backups");

@@ -50,7 +50,7 @@ public sealed class RestoreDrillTests
         {
             // Damaged before it was hashed (a bad disk under the copy): only restoring and opening it finds out.
             var sidecar = BackupNames.SidecarOf(path);
-            await File.WriteAllTextAsync(sidecar, (await File.ReadAllTextAsync(sidecar)).Replace(entry.Sha256, SqliteFile.Sha256Of(path)));
+            await File.WriteAllTextAsync(sidecar, (await File.ReadAllTextAsync(sidecar)).Replace(entry.Sha256!, SqliteFile.Sha256Of(path)));
         }
 
         var drilled = await api.Service<RestoreDrill>().RunOnNewestAsync();

@@ -134,7 +134,8 @@ public sealed class VolumeLossTests(ITestOutputHelper output)
 
                         unknown.TryRemove(key, out _);
                     }
-                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+                    // A kill between accept and the first read can surface as a bare SocketException from ConnectAsync.
+                    catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or System.Net.Sockets.SocketException)
                     {
                         return; // the process is gone: this write was never acknowledged
                     }

@@ -136,14 +136,14 @@ public sealed class FileSwapRestore(
             prepared, dataDirectory.DatabasePath, ex.Message);
     }
 
-    /// <summary>The pre-restore backup's sha256 goes into its sidecar once taken, and "verified" with it when quick_check passed.</summary>
+    /// <summary>The pre-restore backup's sha256 goes into its sidecar once taken, then "verified" when quick_check passed.</summary>
     private async Task RecordCheckAsync(Task<string> hashing, Task<string?> check, BackupEntry preRestore)
     {
         try
         {
             var sha256 = await hashing;
             var quickCheck = await check;
-            if (catalog.Update(preRestore.Name, current => current with { Sha256 = sha256, Verified = quickCheck == "ok" }) is null)
+            if (catalog.Update(preRestore.Name, current => current with { Sha256 = sha256 }) is null)
             {
                 return; // rotated away meanwhile
             }
@@ -151,7 +151,7 @@ public sealed class FileSwapRestore(
             switch (quickCheck)
             {
                 case "ok":
-                    logger.LogInformation("Backup {BackupName} verified", preRestore.Name);
+                    catalog.MarkVerified(preRestore);
                     break;
                 case { } problem:
                     logger.LogError("Pre-restore backup {BackupName} failed quick_check ({Problem}); it stays, unverified", preRestore.Name, problem);

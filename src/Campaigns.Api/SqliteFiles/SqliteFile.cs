@@ -61,14 +61,13 @@ public static class SqliteFile
     /// </summary>
     public static string? FindCorruption(string path, int busyTimeoutSeconds)
     {
-        const int sqliteCorrupt = 11, sqliteNotADatabase = 26;
         try
         {
             using var connection = Open(path, SqliteOpenMode.ReadWrite, busyTimeoutSeconds);
             var check = Check(connection, quick: true);
             return check == "ok" ? null : $"quick_check: {check}";
         }
-        catch (SqliteException ex) when (ex.SqliteErrorCode is sqliteCorrupt or sqliteNotADatabase)
+        catch (SqliteException ex) when (ex.SqliteErrorCode is Corrupt or NotADatabase) // opening a file that is no database
         {
             return ex.Message;
         }

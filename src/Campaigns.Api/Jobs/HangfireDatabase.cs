@@ -1,5 +1,6 @@
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
+using Hangfire.States;
 using Hangfire.Storage.SQLite;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -40,7 +41,7 @@ public sealed class HangfireDatabase(DataDirectory dataDirectory, IOptions<JobsO
         }
         else
         {
-            ReleaseStaleLocks();
+            ReleaseWhatThePreviousProcessHeld();
         }
 
         var options = jobs.Value;
@@ -64,24 +65,32 @@ public sealed class HangfireDatabase(DataDirectory dataDirectory, IOptions<JobsO
     }
 
     /// <summary>
-    /// The package's locks are rows with an expiry and no owner check, and a waiter looks again only every tenth of its
-    /// timeout (90 s for a job's 15-minute state lock): a lock held by a killed process would stall the first state
-    /// change at the next start. One process per volume uses this file, so every lock found before it opens is stale.
+    /// One process per volume uses this file, so whatever the previous process held when it died is stale:
+    /// <list type="bullet">
+    /// <item>The package's locks are rows with an expiry and no owner check, and a waiter looks again only every tenth of
+    /// its timeout (90 s for a job's 15-minute state lock): a lock held by a killed process would stall the first state
+    /// change at the next start.</item>
+    /// <item>A queue entry a worker had fetched just before the kill, when its job had not reached "processing" yet, stays
+    /// hidden for the invisibility timeout (30 minutes): the job would read "enqueued" all that time. Released here the
+    /// way the package releases an entry itself (<c>FetchedAt</c> = <c>DateTime.MinValue</c>, 0 in ticks), it is fetched at once (a restore among them is failed first, <see cref="InterruptedJobs"/>). Entries of "processing"
+    /// jobs stay as they are: those jobs are queued again with an entry of their own.</item>
+    /// </list>
     /// </summary>
-    private void ReleaseStaleLocks()
+    private void ReleaseWhatThePreviousProcessHeld()
     {
         using var connection = SqliteFile.Open(Path, SqliteOpenMode.ReadWrite, storage.Value.BusyTimeoutSeconds);
-        using var command = connection.CreateCommand();
-        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'DistributedLock'";
-        if ((long)command.ExecuteScalar()! == 0)
-        {
-            return;
-        }
-
-        command.CommandText = "DELETE FROM DistributedLock";
-        if (command.ExecuteNonQuery() is var released and > 0)
+        if (SqliteFile.HasTable(connection, "DistributedLock") && SqliteFile.Execute(connection, "DELETE FROM DistributedLock") is var released and > 0)
         {
             logger.LogInformation("Released {LockCount} job storage locks left by the previous process", released);
+        }
+
+        if (SqliteFile.HasTable(connection, "JobQueue") && SqliteFile.HasTable(connection, "Job")
+            && SqliteFile.Execute(connection, $"""
+                UPDATE JobQueue SET FetchedAt = 0
+                WHERE FetchedAt <> 0 AND JobId IN (SELECT Id FROM Job WHERE StateName = '{EnqueuedState.StateName}')
+                """) is var fetched and > 0)
+        {
+            logger.LogWarning("Queued {JobCount} jobs again that the previous process had fetched but not started", fetched);
         }
     }
 

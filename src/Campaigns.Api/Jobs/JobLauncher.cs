@@ -36,7 +36,7 @@ public sealed class JobLauncher(RestoreService restores, IBackgroundJobClient ha
 
             var wireSource = source.ToWire();
             var jobId = hangfire.Enqueue<CampaignJobs>(j => j.RestoreAsync(wireSource, backup, null, CancellationToken.None));
-            connection.SetRangeInHash(ActiveRestoreHash, [new(ActiveRestoreField, jobId)]);
+            RecordActiveRestore(connection, jobId);
             logger.LogWarning("Restore job {JobId} queued: source {RestoreSource} {BackupName}", jobId, wireSource, backup);
             return Accepted(jobId, JobKind.Restore);
         }
@@ -50,6 +50,10 @@ public sealed class JobLauncher(RestoreService restores, IBackgroundJobClient ha
     }
 
     /// <summary>The latest restore while it is enqueued or running; null once it has finished.</summary>
+    /// <summary>The restore every other restore is refused behind while it is queued or running.</summary>
+    public static void RecordActiveRestore(IStorageConnection connection, string jobId) =>
+        connection.SetRangeInHash(ActiveRestoreHash, [new(ActiveRestoreField, jobId)]);
+
     public static (string JobId, JobState State)? ActiveRestore(IStorageConnection connection)
     {
         if (connection.GetAllEntriesFromHash(ActiveRestoreHash)?.GetValueOrDefault(ActiveRestoreField) is not { } jobId)

@@ -81,7 +81,7 @@ public static class SqliteFile
             return null;
         }
 
-        var hasHistory = Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__EFMigrationsHistory';") > 0;
+        var hasHistory = HasTable(connection, "__EFMigrationsHistory");
         var schema = hasHistory
             ? Scalar<string?>(connection, "SELECT MigrationId FROM __EFMigrationsHistory ORDER BY MigrationId DESC LIMIT 1;") ?? ""
             : "";
@@ -91,8 +91,15 @@ public static class SqliteFile
             (int)Scalar<long>(connection, "SELECT count(*) FROM campaigns;"));
     }
 
-    public static bool HasCampaignsTable(SqliteConnection connection) =>
-        Scalar<long>(connection, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'campaigns';") > 0;
+    public static bool HasCampaignsTable(SqliteConnection connection) => HasTable(connection, "campaigns");
+
+    public static bool HasTable(SqliteConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = $name;";
+        command.Parameters.AddWithValue("$name", name);
+        return (long)command.ExecuteScalar()! > 0;
+    }
 
     /// <summary>
     /// The active campaigns (an index search) and whether there is any campaign at all, without counting them all: that
@@ -171,11 +178,12 @@ public static class SqliteFile
 
     public const string WalPragma = "PRAGMA journal_mode = WAL;";
 
-    public static void Execute(SqliteConnection connection, string sql)
+    /// <returns>The rows the statement changed.</returns>
+    public static int Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     public static T Scalar<T>(SqliteConnection connection, string sql)

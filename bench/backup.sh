@@ -4,7 +4,7 @@
 # during the backup; start to ready on the 1 GB database.
 #   bench/backup.sh                  # SIZE_MB=1024; DB_CACHE=/tmp/campaigns-bench-db keeps the generated file between runs
 source "$(dirname "$0")/lib.sh"
-SIZE_MB="${SIZE_MB:-1024}" RATE="${RATE:-1000}" DB_CACHE="${DB_CACHE:-/tmp/campaigns-bench-db}"
+SIZE_MB="${SIZE_MB:-1024}" RATE="${RATE:-1000}" ROUNDS="${ROUNDS:-4}" DB_CACHE="${DB_CACHE:-/tmp/campaigns-bench-db}"
 build_release
 DATA="$WORK/data"; mkdir -p "$DATA"
 if [[ ! -f "$DB_CACHE/campaigns.db" ]] || (( $(stat -c %s "$DB_CACHE/campaigns.db") < SIZE_MB * 1024 * 1024 )); then
@@ -89,3 +89,21 @@ restored=$(run_job /api/admin/restore "{\"source\":\"backup\",\"backup\":\"$name
 RS=$(job_seconds "$restored")
 echo "- service restore job (copy hashed against the sidecar, old file kept by a hard link, rename, migrate, top-up): ${RS} s ($(jq -r .state <<<"$restored"), $(jq -r .result.method <<<"$restored")); ratio to cp $(awk -v a="$RS" -v b="$CP" 'BEGIN {printf "%.2f", a / b}') (target <= 1.5); cp + fsync of that backup just before it: ${CP2} s, ratio $(awk -v a="$RS" -v b="$CP2" 'BEGIN {printf "%.2f", a / b}')"
 echo "- RSS after: $(current_rss "$API_PID"); load after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The disk's speed drifts by 2-4x within a run (cp + fsync of the same gigabyte took 0.8 to 3.7 s in one run), so one
+# pair says little: ROUNDS rounds of the backup job with `sqlite3 .backup` and the restore job of that backup with `cp` +
+# fsync of it, each pair in the order A B in odd rounds and B A in even ones; the ratios are per round.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
+sqlite_backup() { local t0 t1; t0=$(now); sqlite3 "$DB" ".backup '$WORK/cli.db'"; t1=$(now); rm -f "$WORK/cli.db"; sq=$(seconds "$t0" "$t1"); }
+backup_job() { job=$(run_job /api/admin/backups '{}'); bk=$(job_seconds "$job"); name=$(jq -r .result.name <<<"$job"); }
+cp_fsync() { local t0 t1; t0=$(now); cp "$DATA/backups/$name" "$WORK/copy.db"; sync "$WORK/copy.db"; t1=$(now); rm -f "$WORK/copy.db"; cpr=$(seconds "$t0" "$t1"); }
+restore_job() { restored=$(run_job /api/admin/restore "{\"source\":\"backup\",\"backup\":\"$name\"}"); rs=$(job_seconds "$restored"); }
+echo "- $ROUNDS rounds: odd ones sqlite3 .backup, backup job, cp + fsync of that backup, restore job of it; even ones backup job, sqlite3 .backup, restore job, cp + fsync"
+backup_ratios=() restore_ratios=()
+for round in $(seq 1 "$ROUNDS"); do
+  if (( round % 2 )); then sqlite_backup; backup_job; cp_fsync; restore_job; else backup_job; sqlite_backup; restore_job; cp_fsync; fi
+  backup_ratios+=("$(ratio "$bk" "$sq")"); restore_ratios+=("$(ratio "$rs" "$cpr")")
+  echo "  - round $round (load $(cut -d' ' -f1 /proc/loadavg)): .backup ${sq} s, backup job ${bk} s ($(jq -r .state <<<"$job")), ratio ${backup_ratios[-1]}; cp + fsync ${cpr} s, restore job ${rs} s ($(jq -r .state <<<"$restored")), ratio ${restore_ratios[-1]}"
+done
+echo "- median ratios over $ROUNDS rounds: backup job / sqlite3 .backup $(printf '%s\n' "${backup_ratios[@]}" | median) (target <= 1.2), restore job / cp $(printf '%s\n' "${restore_ratios[@]}" | median) (target <= 1.5); load after: $(cut -d' ' -f1-3 /proc/loadavg)"

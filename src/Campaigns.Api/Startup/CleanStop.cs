@@ -16,11 +16,34 @@ public sealed class CleanStop(
     StorageState state,
     ILogger<CleanStop> logger) : IHostedLifecycleService
 {
+    private readonly Lock _once = new();
+    private bool _stopped;
+
+    /// <summary>
+    /// Seals once. A host can be stopped twice (under WebApplicationFactory: by the factory and by Program's own run
+    /// loop, concurrently or one after the other); a second seal, written after the first caller went on, would describe
+    /// whatever the file had become by then, and the next start would skip its check of a file nothing vouched for. A
+    /// caller that arrives while the first seals waits for it.
+    /// </summary>
     public Task StoppedAsync(CancellationToken cancellationToken)
+    {
+        lock (_once)
+        {
+            if (!_stopped)
+            {
+                _stopped = true;
+                Seal();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Seal()
     {
         if (database.Provider != DatabaseProvider.Sqlite || !state.Ready || soundness.CheckedAt is not { } checkedAt || !File.Exists(dataDirectory.DatabasePath))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         try
@@ -42,8 +65,6 @@ public sealed class CleanStop(
             // Without a seal the next start checks the whole file first: slower, never less safe.
             logger.LogWarning("Could not seal {DatabasePath} at the clean stop: {Reason}", dataDirectory.DatabasePath, ex.Message);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;

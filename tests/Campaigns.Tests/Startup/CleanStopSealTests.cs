@@ -1,7 +1,10 @@
 using System.Net.Http.Json;
 using Campaigns.Api.Backups;
 using Campaigns.Api.SqliteFiles;
+using Campaigns.Api.Startup;
 using Campaigns.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Campaigns.Tests.Startup;
@@ -50,6 +53,33 @@ public sealed class CleanStopSealTests
         await using var redeployed = new CampaignsApiFactory(dir.Path);
         Assert.Contains(await redeployed.CreateClient().GetCampaignsAsync(), c => c.Key == "written-by-hand");
         Assert.False(redeployed.Logs.Contains(Trusted));
+    }
+
+    /// <summary>
+    /// Under WebApplicationFactory a host is stopped twice (by the factory and by Program's own run loop), at times at
+    /// once: the seal vouches only for the file as the first stop left it, never for what it became before the second.
+    /// </summary>
+    [Fact]
+    public async Task AHostStoppedTwiceSealsTheFileOnlyAsTheFirstStopLeftIt()
+    {
+        using var dir = new TempDirectory();
+        var database = dir.Combine("campaigns.db");
+        await using var api = new CampaignsApiFactory(dir.Path);
+        await api.CreateAdminClient().PostAsJsonAsync("/api/campaigns", HttpAssertions.NewCampaign("user-made"));
+        await api.WaitForAfterFirstAnswerWorkAsync();
+        var cleanStop = api.Services.GetServices<IHostedService>().OfType<CleanStop>().Single();
+
+        await cleanStop.StoppedAsync(CancellationToken.None);
+        Assert.True(File.Exists(database + CleanStopSeal.Extension));
+        await using (var db = CampaignsApiFactory.CreateDbContext(database))
+        {
+            db.Campaigns.Add(SeedFiles.UserCampaign("written-between-the-stops"));
+            await db.SaveChangesAsync();
+        }
+
+        await cleanStop.StoppedAsync(CancellationToken.None);
+
+        Assert.Null(CleanStopSeal.TakeIfIntact(database));
     }
 
     [Fact]

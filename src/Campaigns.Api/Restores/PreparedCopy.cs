@@ -4,8 +4,8 @@ using Campaigns.Api.SqliteFiles;
 namespace Campaigns.Api.Restores;
 
 /// <summary>
-/// A SQLite backup copied next to the live database (same file system, so it can be renamed over it), hashed on the
-/// way: the sha256 its sidecar recorded when the backup was taken and checked proves the bytes are still those. A
+/// A SQLite backup copied next to the live database (same file system, so it can be renamed over it), by the kernel where
+/// it can (<see cref="KernelCopy"/>) and hashed on the way: the sha256 its sidecar recorded when the backup was taken and checked proves the bytes are still those. A
 /// backup whose sidecar does not say it passed its check gets the full integrity_check here.
 /// </summary>
 public sealed class PreparedCopy(BackupCatalog catalog, ILogger<PreparedCopy> logger)
@@ -16,7 +16,8 @@ public sealed class PreparedCopy(BackupCatalog catalog, ILogger<PreparedCopy> lo
     public void Write(BackupEntry entry, string prepared)
     {
         var path = catalog.PathOf(entry.Name);
-        var sha256 = SqliteFile.CopyWithSha256(path, new FileInfo(path).Length, prepared, hashBeside: true);
+        var length = new FileInfo(path).Length;
+        var sha256 = KernelCopy.TryCopyWithSha256(path, length, prepared) ?? SqliteFile.CopyWithSha256(path, length, prepared, hashBeside: true);
         if ((BackupVerifier.ChecksumProblem(entry, sha256) ?? (entry.Verified ? null : BackupVerifier.CheckCopy(prepared, quick: false, out _))) is { } problem)
         {
             throw Refuse(entry, problem);

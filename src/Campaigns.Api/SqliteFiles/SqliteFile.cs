@@ -111,18 +111,34 @@ public static class SqliteFile
             : (0, false);
 
     /// <summary>A megabyte per read: SHA256.HashData(Stream) reads 4 KiB at a time, which took 1.7× as long on a gigabyte.</summary>
-    public static string Sha256Of(string path)
+    /// <param name="length">Hash exactly the first this many bytes (an <see cref="IOException"/> when the file is
+    /// shorter); null: the whole file.</param>
+    public static string Sha256Of(string path, long? length = null)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[CopyBufferBytes];
-        for (int read; (read = stream.Read(buffer)) > 0;)
+        for (var remaining = length ?? long.MaxValue; remaining > 0;)
         {
+            var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
+            if (read == 0)
+            {
+                if (length is { } wanted)
+                {
+                    throw new IOException(EndedEarly(path, remaining, wanted));
+                }
+
+                break;
+            }
+
             sha256.AppendData(buffer, 0, read);
+            remaining -= read;
         }
 
         return Convert.ToHexStringLower(sha256.GetHashAndReset());
     }
+
+    public static string EndedEarly(string path, long remaining, long length) => $"{path} ended {remaining} bytes before the {length} bytes to copy.";
 
     /// <summary>
     /// Copies the first <paramref name="length"/> bytes of <paramref name="sourcePath"/> into a new file, fsyncs it and
@@ -146,7 +162,7 @@ public static class SqliteFile
             var read = source.ReadAtLeast(buffer.AsSpan(0, wanted), wanted, throwOnEndOfStream: false);
             if (read == 0)
             {
-                throw new IOException($"{sourcePath} ended {remaining} bytes before the {length} bytes to copy.");
+                throw new IOException(EndedEarly(sourcePath, remaining, length));
             }
 
             if (remaining == length)

@@ -6,7 +6,8 @@ namespace Campaigns.Tests.Backups;
 
 /// <summary>
 /// The copy every backup, restore and drill makes: files the test databases are too small for, spanning several of the
-/// chunks handed to the disk as the copy goes (<see cref="WriteBehind"/>) and a last buffer that is not full.
+/// chunks handed to the disk as the copy goes (<see cref="WriteBehind"/>), or to the kernel (<see cref="KernelCopy"/>, a
+/// restore's copy), and a last buffer that is not full.
 /// </summary>
 public sealed class LargeFileCopyTests
 {
@@ -49,12 +50,43 @@ public sealed class LargeFileCopyTests
     }
 
     [Fact]
+    public void KernelCopySpanningSeveralChunksIsTheSourceByteForByteWithItsSha256()
+    {
+        using var directory = new TempDirectory("campaigns-copy");
+        var (source, bytes) = RandomFile(directory);
+        var destination = directory.Combine("copy.bin");
+
+        var sha256 = KernelCopy.TryCopyWithSha256(source, bytes.Length, destination);
+
+        Assert.NotNull(sha256); // Linux copies inside one file system: the path every restore on the volume takes
+        Assert.True(bytes.AsSpan().SequenceEqual(File.ReadAllBytes(destination)));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), sha256);
+    }
+
+    [Fact]
+    public void KernelCopyOfAPrefixStopsAtTheLengthAndRefusesASourceThatEndsEarly()
+    {
+        using var directory = new TempDirectory("campaigns-copy");
+        var (source, bytes) = RandomFile(directory);
+        var prefix = WriteBehind.ChunkBytes + 1;
+
+        var sha256 = KernelCopy.TryCopyWithSha256(source, prefix, directory.Combine("prefix.bin"));
+
+        Assert.Equal(prefix, new FileInfo(directory.Combine("prefix.bin")).Length);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, (int)prefix))), sha256);
+        var error = Assert.Throws<IOException>(() => KernelCopy.TryCopyWithSha256(source, bytes.Length + 1L, directory.Combine("long.bin")));
+        Assert.Contains("ended 1 bytes before", error.Message);
+    }
+
+    [Fact]
     public void Sha256OfAFileIsTheHashOfAllItsBytes()
     {
         using var directory = new TempDirectory("campaigns-copy");
         var (path, bytes) = RandomFile(directory);
 
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), SqliteFile.Sha256Of(path));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes.AsSpan(0, 1000))), SqliteFile.Sha256Of(path, 1000));
+        Assert.Throws<IOException>(() => SqliteFile.Sha256Of(path, bytes.Length + 1L));
     }
 
     private static (string Path, byte[] Bytes) RandomFile(TempDirectory directory)

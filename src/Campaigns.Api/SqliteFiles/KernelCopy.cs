@@ -3,27 +3,33 @@ using System.Runtime.InteropServices;
 namespace Campaigns.Api.SqliteFiles;
 
 /// <summary>
-/// Copies a file nothing writes any more (a published backup, for a restore) inside the kernel with
-/// <c>copy_file_range</c>, as <c>cp</c> does, while a thread beside it reads and hashes the source. Moving the bytes
-/// through the process instead (read, then write) took 1.8–2.9 s per gigabyte on the benchmark machine, against
-/// 0.9–1.05 s for this and 0.85–0.9 s for <c>cp</c>: there, most of that time went to the kernel copying each buffer in
-/// from the process (docs/benchmarks.md, issue 12, eighth session). The sha256 is the source's, which is what a restore
-/// must prove: that the backup still holds the bytes its sidecar recorded. Nothing paces the dirty pages here: a
-/// restore copies while the gate holds requests back, and it fsyncs before it renames.
+/// Copies a file inside the kernel with <c>copy_file_range</c>, as <c>cp</c> does, while a thread beside it reads and
+/// hashes the source. Moving the bytes through the process instead (read, then write) took 1.8–2.9 s per gigabyte on
+/// the benchmark machine, against 0.9–1.05 s for this and 0.85–0.9 s for <c>cp</c>: there, most of that time went to
+/// the kernel copying each buffer in from the process (docs/benchmarks.md, issue 12, eighth session). The source is read
+/// twice, by the kernel and by the hash, so it must not change meanwhile: a published backup (a restore's source), or
+/// the live database under the read snapshot a backup holds. The sha256 is of the source's bytes with the first
+/// buffer's patch applied, which is what the destination holds.
 /// </summary>
 public static class KernelCopy
 {
     private const long ChunkBytes = 64L << 20;
+
+    // What a patch of the first buffer may touch: the database header, in the first page.
+    private const int HeadBytes = 64 * 1024;
 
     // Refusals that mean "not between these two files" (another file system, no support), not a failed copy.
     private const int NotPermitted = 1, CrossDevice = 18, Invalid = 22, NotImplemented = 38, NotSupported = 95;
 
     /// <summary>
     /// Copies the first <paramref name="length"/> bytes into a new file at <paramref name="destinationPath"/>, fsyncs it
-    /// and returns the source's sha256; null when the kernel cannot copy between these two files (nothing was copied
-    /// then, and the caller copies through the process).
+    /// and returns its sha256; null when the kernel cannot copy between these two files (nothing was copied then, and
+    /// the caller copies through the process).
     /// </summary>
-    public static string? TryCopyWithSha256(string sourcePath, long length, string destinationPath)
+    /// <param name="patchFirstBuffer">Applied to the file's first bytes (the header page) in the copy and in the hash.</param>
+    /// <param name="paceWrites">Hand each chunk to the disk as it is copied (<see cref="WriteBehind"/>): for a copy made
+    /// while requests are served. A restore copies while the gate holds them back, and needs no pacing.</param>
+    public static string? TryCopyWithSha256(string sourcePath, long length, string destinationPath, Action<byte[]>? patchFirstBuffer = null, bool paceWrites = false)
     {
         using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 0);
         using var destination = new FileStream(destinationPath, FileMode.Create, FileAccess.Write, FileShare.None, 0);
@@ -36,13 +42,24 @@ public static class KernelCopy
             return null;
         }
 
-        var hashing = Task.Factory.StartNew(() => SqliteFile.Sha256Of(sourcePath, length), CancellationToken.None,
+        // A thread of its own, started from this one: on Linux it inherits this thread's priority (a backup's is lowered).
+        var hashing = Task.Factory.StartNew(() => SqliteFile.Sha256Of(sourcePath, length, patchFirstBuffer), CancellationToken.None,
             TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
+            var writeBehind = paceWrites ? new WriteBehind(destination) : null;
             while (files.Offset < length)
             {
                 files.CopyNext();
+                writeBehind?.Wrote(files.Offset);
+            }
+
+            if (patchFirstBuffer is not null && length > 0)
+            {
+                var head = new byte[Math.Min(length, HeadBytes)];
+                RandomAccess.Read(source.SafeFileHandle, head, 0);
+                patchFirstBuffer(head);
+                RandomAccess.Write(destination.SafeFileHandle, head, 0);
             }
 
             destination.Flush(flushToDisk: true);

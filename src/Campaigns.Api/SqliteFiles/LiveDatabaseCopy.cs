@@ -66,7 +66,8 @@ public static class LiveDatabaseCopy
             string sha256;
             try
             {
-                sha256 = SqliteFile.CopyWithSha256(databasePath, length, destinationPath, patchFirstBuffer: SwitchHeaderToRollbackJournal);
+                sha256 = KernelCopy.TryCopyWithSha256(databasePath, length, destinationPath, SwitchHeaderToRollbackJournal, paceWrites: true)
+                    ?? SqliteFile.CopyWithSha256(databasePath, length, destinationPath, patchFirstBuffer: SwitchHeaderToRollbackJournal);
             }
             catch
             {

@@ -113,7 +113,8 @@ public static class SqliteFile
     /// <summary>A megabyte per read: SHA256.HashData(Stream) reads 4 KiB at a time, which took 1.7× as long on a gigabyte.</summary>
     /// <param name="length">Hash exactly the first this many bytes (an <see cref="IOException"/> when the file is
     /// shorter); null: the whole file.</param>
-    public static string Sha256Of(string path, long? length = null)
+    /// <param name="patchFirstBuffer">Applied to the first buffer read before it is hashed (the header page).</param>
+    public static string Sha256Of(string path, long? length = null, Action<byte[]>? patchFirstBuffer = null)
     {
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -129,6 +130,11 @@ public static class SqliteFile
                 }
 
                 break;
+            }
+
+            if (remaining == (length ?? long.MaxValue))
+            {
+                patchFirstBuffer?.Invoke(buffer);
             }
 
             sha256.AppendData(buffer, 0, read);

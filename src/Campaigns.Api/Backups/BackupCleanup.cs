@@ -37,6 +37,14 @@ public sealed class BackupCleanup(
                 }
             }
 
+            if (atStartup)
+            {
+                foreach (var unhashed in catalog.List().Where(e => e.Sha256 is null && !BackupNames.IsSnapshot(e.Name) && File.Exists(catalog.PathOf(e.Name))))
+                {
+                    FinishInterruptedCheck(unhashed);
+                }
+            }
+
             foreach (var sidecar in Directory.EnumerateFiles(backups, BackupNames.SidecarPattern))
             {
                 var backup = sidecar[..^BackupNames.SidecarExtension.Length];
@@ -91,6 +99,30 @@ public sealed class BackupCleanup(
         catalog.Update(entry.Name, current => current with { Sha256 = sha256 });
         logger.LogWarning("Published backup {BackupName}: a crash had interrupted its publication", entry.Name);
         return true;
+    }
+
+    /// <summary>
+    /// A pre-restore backup is published before its sha256 and quick_check are taken, in the background; a kill in
+    /// between leaves it without a sha256 for good. Nothing writes it any more, so at the next start they are taken now.
+    /// </summary>
+    private void FinishInterruptedCheck(BackupEntry entry)
+    {
+        var path = catalog.PathOf(entry.Name);
+        var sha256 = SqliteFile.Sha256Of(path);
+        if (catalog.Update(entry.Name, current => current with { Sha256 = sha256 }) is not { } hashed)
+        {
+            return;
+        }
+
+        logger.LogWarning("Backup {BackupName} had no sha256 (a stop interrupted its check); recorded {Sha256}", entry.Name, sha256);
+        if (BackupVerifier.CheckCopy(path, quick: true, out _) is { } problem)
+        {
+            logger.LogError("Backup {BackupName} failed quick_check ({Problem}); it stays, unverified", entry.Name, problem);
+        }
+        else
+        {
+            catalog.MarkVerified(hashed);
+        }
     }
 
     private void Remove(string path, string why, List<string> removed)

@@ -120,6 +120,32 @@ public sealed class RecoveryTests
         Assert.True(redeployed.Logs.Contains("a crash had interrupted its publication", LogLevel.Warning));
     }
 
+    [Fact]
+    public async Task StartHashesAndChecksAPublishedBackupWhoseCheckAKillInterrupted()
+    {
+        using var dir = new TempDirectory();
+        string name;
+        await using (var first = new CampaignsApiFactory(dir.Path))
+        {
+            name = (await first.Service<BackupService>().CreateAsync(BackupTriggers.Manual)).Name;
+        }
+
+        // As a restore leaves the file it swapped out when killed after publishing it, before its sha256 and check.
+        var backup = Path.Combine(dir.Path, "backups", name);
+        var sha256 = SqliteFile.Sha256Of(backup);
+        await ForgetSha256Async(backup);
+        var sidecar = JsonNode.Parse(await File.ReadAllTextAsync(BackupNames.SidecarOf(backup)))!;
+        sidecar["verified"] = false;
+        await File.WriteAllTextAsync(BackupNames.SidecarOf(backup), sidecar.ToJsonString());
+
+        await using var redeployed = new CampaignsApiFactory(dir.Path);
+
+        var entry = Assert.Single(redeployed.Service<BackupCatalog>().List(), e => e.Name == name);
+        Assert.Equal(sha256, entry.Sha256);
+        Assert.True(entry.Verified);
+        Assert.True(redeployed.Logs.Contains("a stop interrupted its check", LogLevel.Warning));
+    }
+
     /// <summary>The sidecar as a restore writes it for the file it swaps out, before that file is hashed.</summary>
     private static async Task ForgetSha256Async(string backup)
     {

@@ -72,6 +72,29 @@ public sealed partial class BackupCatalog(DataDirectory dataDirectory, ILogger<B
         }
     }
 
+    /// <summary>
+    /// Records what a pre-restore backup's check, taken after it was published, found: its sha256, then "verified" when
+    /// quick_check passed.
+    /// </summary>
+    /// <param name="quickCheck">What quick_check said ("ok" or the problem); null when it was not run.</param>
+    public void RecordLateCheck(BackupEntry entry, string sha256, string? quickCheck)
+    {
+        if (Update(entry.Name, current => current with { Sha256 = sha256 }) is not { } hashed)
+        {
+            return; // rotated away meanwhile
+        }
+
+        switch (quickCheck)
+        {
+            case "ok":
+                MarkVerified(hashed);
+                break;
+            case { } problem:
+                logger.LogError("Pre-restore backup {BackupName} failed quick_check ({Problem}); it stays, unverified", entry.Name, problem);
+                break;
+        }
+    }
+
     /// <summary>Records in its sidecar that a backup was just restored: what it holds is the live state again.</summary>
     public void MarkRestored(BackupEntry entry, DateTimeOffset at) => Update(entry.Name, current => current with { RestoredAt = at });
 

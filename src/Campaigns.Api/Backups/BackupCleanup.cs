@@ -39,7 +39,7 @@ public sealed class BackupCleanup(
 
             if (atStartup)
             {
-                foreach (var unhashed in catalog.List().Where(e => e.Sha256 is null && !BackupNames.IsSnapshot(e.Name) && File.Exists(catalog.PathOf(e.Name))))
+                foreach (var unhashed in catalog.List().Where(e => e.Sha256 is null && !BackupNames.IsSnapshot(e.Name)))
                 {
                     FinishInterruptedCheck(unhashed);
                 }
@@ -109,20 +109,8 @@ public sealed class BackupCleanup(
     {
         var path = catalog.PathOf(entry.Name);
         var sha256 = SqliteFile.Sha256Of(path);
-        if (catalog.Update(entry.Name, current => current with { Sha256 = sha256 }) is not { } hashed)
-        {
-            return;
-        }
-
-        logger.LogWarning("Backup {BackupName} had no sha256 (a stop interrupted its check); recorded {Sha256}", entry.Name, sha256);
-        if (BackupVerifier.CheckCopy(path, quick: true, out _) is { } problem)
-        {
-            logger.LogError("Backup {BackupName} failed quick_check ({Problem}); it stays, unverified", entry.Name, problem);
-        }
-        else
-        {
-            catalog.MarkVerified(hashed);
-        }
+        logger.LogWarning("Backup {BackupName} had no sha256 (a stop interrupted its check); recording {Sha256}", entry.Name, sha256);
+        catalog.RecordLateCheck(entry, sha256, BackupVerifier.CheckCopy(path, quick: true, out _) ?? "ok");
     }
 
     private void Remove(string path, string why, List<string> removed)

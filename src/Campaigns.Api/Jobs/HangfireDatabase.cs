@@ -72,8 +72,9 @@ public sealed class HangfireDatabase(DataDirectory dataDirectory, IOptions<JobsO
     /// change at the next start.</item>
     /// <item>A queue entry a worker had fetched just before the kill, when its job had not reached "processing" yet, stays
     /// hidden for the invisibility timeout (30 minutes): the job would read "enqueued" all that time. Released here the
-    /// way the package releases an entry itself (<c>FetchedAt</c> = <c>DateTime.MinValue</c>, 0 in ticks), it is fetched at once (a restore among them is failed first, <see cref="InterruptedJobs"/>). Entries of "processing"
-    /// jobs stay as they are: those jobs are queued again with an entry of their own.</item>
+    /// way the package releases an entry itself (<c>FetchedAt</c> = <c>DateTime.MinValue</c>, 0 in ticks), it is fetched
+    /// at once (a restore among them is failed first, <see cref="InterruptedJobs"/>). Entries of "processing" jobs stay
+    /// as they are: those jobs are queued again with an entry of their own.</item>
     /// </list>
     /// </summary>
     private void ReleaseWhatThePreviousProcessHeld()

@@ -49,11 +49,11 @@ public sealed class JobLauncher(RestoreService restores, IBackgroundJobClient ha
         return Accepted(jobId, JobKind.Backup);
     }
 
-    /// <summary>The latest restore while it is enqueued or running; null once it has finished.</summary>
     /// <summary>The restore every other restore is refused behind while it is queued or running.</summary>
     public static void RecordActiveRestore(IStorageConnection connection, string jobId) =>
         connection.SetRangeInHash(ActiveRestoreHash, [new(ActiveRestoreField, jobId)]);
 
+    /// <summary>The latest restore while it is enqueued or running; null once it has finished.</summary>
     public static (string JobId, JobState State)? ActiveRestore(IStorageConnection connection)
     {
         if (connection.GetAllEntriesFromHash(ActiveRestoreHash)?.GetValueOrDefault(ActiveRestoreField) is not { } jobId)

@@ -142,21 +142,7 @@ public sealed class FileSwapRestore(
         try
         {
             var sha256 = await hashing;
-            var quickCheck = await check;
-            if (catalog.Update(preRestore.Name, current => current with { Sha256 = sha256 }) is null)
-            {
-                return; // rotated away meanwhile
-            }
-
-            switch (quickCheck)
-            {
-                case "ok":
-                    catalog.MarkVerified(preRestore);
-                    break;
-                case { } problem:
-                    logger.LogError("Pre-restore backup {BackupName} failed quick_check ({Problem}); it stays, unverified", preRestore.Name, problem);
-                    break;
-            }
+            catalog.RecordLateCheck(preRestore, sha256, await check);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

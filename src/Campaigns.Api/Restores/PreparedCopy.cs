@@ -4,9 +4,10 @@ using Campaigns.Api.SqliteFiles;
 namespace Campaigns.Api.Restores;
 
 /// <summary>
-/// A SQLite backup copied next to the live database (same file system, so it can be renamed over it), by the kernel where
-/// it can (<see cref="KernelCopy"/>) and hashed on the way: the sha256 its sidecar recorded when the backup was taken and checked proves the bytes are still those. A
-/// backup whose sidecar does not say it passed its check gets the full integrity_check here.
+/// A SQLite backup copied next to the live database (same file system, so it can be renamed over it), by the kernel
+/// where it can (<see cref="KernelCopy"/>), and hashed on the way: the sha256 its sidecar recorded when the backup was
+/// taken and checked proves the bytes are still those. A backup whose sidecar does not say it passed its check gets the
+/// full integrity_check here.
 /// </summary>
 public sealed class PreparedCopy(BackupCatalog catalog, ILogger<PreparedCopy> logger)
 {

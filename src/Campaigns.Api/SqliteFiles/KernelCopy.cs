@@ -67,7 +67,7 @@ public static class KernelCopy
         catch
         {
             // The copy's failure is the one reported; the hash must not outlive the copy that asked for it.
-            ((IAsyncResult)hashing).AsyncWaitHandle.WaitOne();
+            Task.WhenAny(hashing).Wait();
             throw;
         }
 

@@ -119,12 +119,13 @@ public static class SqliteFile
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[CopyBufferBytes];
-        for (var remaining = length ?? long.MaxValue; remaining > 0;)
+        var wanted = length ?? long.MaxValue;
+        for (var remaining = wanted; remaining > 0;)
         {
             var read = stream.Read(buffer, 0, (int)Math.Min(buffer.Length, remaining));
             if (read == 0)
             {
-                if (length is { } wanted)
+                if (length is not null)
                 {
                     throw new IOException(EndedEarly(path, remaining, wanted));
                 }
@@ -132,7 +133,7 @@ public static class SqliteFile
                 break;
             }
 
-            if (remaining == (length ?? long.MaxValue))
+            if (remaining == wanted)
             {
                 patchFirstBuffer?.Invoke(buffer);
             }

@@ -77,7 +77,6 @@ public sealed class OffSiteShipper(
     {
         for (var left = queue.Count; left > 0 && queue.PeekBatch(Math.Min(left, MaxBatchEntries), MaxBatchSpan) is { Count: > 0 } batch; left -= batch.Count)
         {
-            status.Queue(queue.Count, queue.Oldest);
             var first = batch[0];
             var key = batch.Count == 1 ? first.Key : layout.JournalBatchKey(first.Entry.Lineage, first.At.UtcTicks);
             var body = batch.Count == 1
@@ -91,8 +90,6 @@ public sealed class OffSiteShipper(
                 compaction.Stored(shipped with { Key = key });
             }
         }
-
-        status.Queue(queue.Count, queue.Oldest);
     }
 
     /// <summary>

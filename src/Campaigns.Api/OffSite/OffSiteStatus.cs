@@ -1,7 +1,10 @@
 namespace Campaigns.Api.OffSite;
 
-/// <summary>What the off-site copies did last, for /health and the dashboard. Never holds a credential.</summary>
-public sealed class OffSiteStatus(TimeProvider time)
+/// <summary>
+/// What the off-site copies did last, for /health and the dashboard. Never holds a credential. The async queue is read
+/// as it is now: an entry counts as pending from its commit, not from the shipper's next pass a second later.
+/// </summary>
+public sealed class OffSiteStatus(TimeProvider time, OffSiteQueue queue)
 {
     private readonly object _lock = new();
     private DateTimeOffset? _lastUpload;
@@ -9,8 +12,6 @@ public sealed class OffSiteStatus(TimeProvider time)
     private DateTimeOffset? _lastSnapshot;
     private DateTimeOffset? _lastErrorAt;
     private string? _lastError;
-    private DateTimeOffset? _oldestPending;
-    private int _pending;
     private int _entriesSinceSnapshot;
 
     /// <summary>Why the service is not ready yet (waiting for the store on an empty volume), or null.</summary>
@@ -78,23 +79,13 @@ public sealed class OffSiteStatus(TimeProvider time)
         }
     }
 
-    /// <summary>The async queue: how many entries wait, and since when the oldest does.</summary>
-    public void Queue(int pending, DateTimeOffset? oldest)
-    {
-        lock (_lock)
-        {
-            _pending = pending;
-            _oldestPending = oldest;
-        }
-    }
-
     public OffSiteStatusSnapshot Read()
     {
         lock (_lock)
         {
             var now = time.GetUtcNow();
-            return new OffSiteStatusSnapshot(_lastUpload, _lastUploadKey, _lastSnapshot, _lastError, _lastErrorAt, _pending,
-                _oldestPending is { } oldest ? now - oldest : TimeSpan.Zero, _entriesSinceSnapshot, StartupBlockedBy);
+            return new OffSiteStatusSnapshot(_lastUpload, _lastUploadKey, _lastSnapshot, _lastError, _lastErrorAt, queue.Count,
+                queue.Oldest is { } oldest ? now - oldest : TimeSpan.Zero, _entriesSinceSnapshot, StartupBlockedBy);
         }
     }
 }

@@ -16,7 +16,10 @@ public static class CampaignsApiServices
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<DomainExceptionHandler>();
         builder.Services.ConfigureHttpJsonOptions(json =>
-            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict);
+        {
+            json.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+            json.SerializerOptions.TypeInfoResolverChain.Insert(0, HttpJsonContext.Default);
+        });
         // Binding failures (a query value that is not a number, malformed JSON) reach DomainExceptionHandler in every
         // environment, so a client gets the same problem naming the field in Production as in Development.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);

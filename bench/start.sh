@@ -9,6 +9,7 @@
 #   bench/start.sh                   # RUNS=7 rounds; SIZE_MB=1024 for the large database (0 leaves that case out)
 # One start, for hyperfine (includes stopping the process):
 #   hyperfine --runs 10 --prepare 'rm -rf /tmp/cs-start' 'bench/start.sh --once /tmp/cs-start'
+# RUNTIME_ENV="DOTNET_X=1 ..." hands the same runtime settings to both apps (a setting the image could carry).
 source "$(dirname "$0")/lib.sh"
 RUNS="${RUNS:-7}" SIZE_MB="${SIZE_MB:-1024}" DB_CACHE="${DB_CACHE:-/tmp/campaigns-bench-db}" PUBLISH="${PUBLISH:-dockerfile}"
 if [[ "$PUBLISH" == framework ]]; then
@@ -31,7 +32,7 @@ publish() {
 }
 
 start_hello() { # start_hello PORT: the bare app with the same runtime settings; sets API_PID
-  (cd "$WORK/hello" && exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 $([[ "$HELLO_DLL" == *.dll ]] && echo dotnet) "$HELLO_DLL" \
+  (cd "$WORK/hello" && exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 ${RUNTIME_ENV:-} $([[ "$HELLO_DLL" == *.dll ]] && echo dotnet) "$HELLO_DLL" \
     --urls "http://127.0.0.1:$1" >>"$WORK/hello-$1.log" 2>&1) &
   API_PID=$!
   PIDS+=("$API_PID")
@@ -67,7 +68,7 @@ until_ready() { # until_ready PORT: polls /health every 10 ms until it answers 2
 start_ms() { # start_ms hello|DATA_DIR -> milliseconds from process start to the first 200; stops the process after
   local port t0 t1; port=$(free_port)
   t0=$(date +%s%N)
-  if [[ "$1" == hello ]]; then start_hello "$port"; else start_api "$1" "$port"; fi
+  if [[ "$1" == hello ]]; then start_hello "$port"; else start_api "$1" "$port" ${RUNTIME_ENV:-}; fi
   until_ready "$port"
   t1=$(date +%s%N)
   # The first reader right after ready (EF's first use follows ready, as a preload): its latency, kept beside the start.
@@ -80,12 +81,12 @@ start_ms() { # start_ms hello|DATA_DIR -> milliseconds from process start to the
 
 redeploy_ms() { # redeploy_ms hello|DATA_DIR -> milliseconds from SIGTERM to the old process to the new one's first 200
   local port t0 t1; port=$(free_port)
-  if [[ "$1" == hello ]]; then start_hello "$port"; else start_api "$1" "$port"; fi
+  if [[ "$1" == hello ]]; then start_hello "$port"; else start_api "$1" "$port" ${RUNTIME_ENV:-}; fi
   until_ready "$port"
   sleep 0.5 # past the first request, as a deploy that has been serving
   port=$(free_port)
   t0=$(date +%s%N); stop_api # SIGTERM, then wait for it to exit: the platform releases the volume only then
-  if [[ "$1" == hello ]]; then start_hello "$port"; else start_api "$1" "$port"; fi
+  if [[ "$1" == hello ]]; then start_hello "$port"; else start_api "$1" "$port" ${RUNTIME_ENV:-}; fi
   until_ready "$port"
   t1=$(date +%s%N); stop_api
   echo $(( (t1 - t0) / 1000000 ))
@@ -99,7 +100,7 @@ if [[ "${1:-}" == --once ]]; then SKIP_BUILD=1; start_ms "${2:?data dir}" >/dev/
 publish
 echo "## Start to ready and redeploy downtime ($(date -u +%FT%TZ))"
 echo "$(machine)"
-echo "published with: ${PUBLISH_ARGS[*]}; $RUNS rounds, the cases alternating in each; /health polled every 10 ms with POLL=$POLL"
+echo "published with: ${PUBLISH_ARGS[*]}; $RUNS rounds, the cases alternating in each; /health polled every 10 ms with POLL=$POLL${RUNTIME_ENV:+; both apps run with $RUNTIME_ENV}"
 
 EXISTING="$WORK/existing"; start_ms "$EXISTING" >/dev/null # a small database from an earlier start: the normal redeploy
 start_ms hello >/dev/null # the first start of each pays for reading the runtime's files from disk

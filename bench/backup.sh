@@ -67,7 +67,7 @@ SQ2=$(seconds "$t0" "$t1"); rm -f "$WORK/cli.db"
 # Reads without a backup, for as long as a backup takes (measured first with a quiet backup).
 quiet=$(run_job /api/admin/backups '{}')
 BK=$(job_seconds "$quiet")
-echo "- service backup job (file copy under a read snapshot hashed as written, fsync, quick_check, sidecar): ${BK} s ($(jq -r .state <<<"$quiet")); ratio to sqlite3 .backup $(awk -v a="$BK" -v b="$SQ" 'BEGIN {printf "%.2f", a / b}') (target <= 1.2); sqlite3 .backup just before it: ${SQ2} s, ratio $(awk -v a="$BK" -v b="$SQ2" 'BEGIN {printf "%.2f", a / b}')"
+echo "- service backup job (file copy under a read snapshot hashed as written, fsync, quick_check, sidecar): ${BK} s ($(jq -r .state <<<"$quiet")); ratio to sqlite3 .backup $(ratio "$BK" "$SQ") (target <= 1.2); sqlite3 .backup just before it: ${SQ2} s, ratio $(ratio "$BK" "$SQ2")"
 window=$(awk -v s="$BK" 'BEGIN {printf "%d", (s < 5 ? 5 : s + 0.999)}')
 echo "- reads at $RATE req/s without a backup (${window} s): $(hey_fixed "$url" "$window" "$RATE")"
 RSS_BEFORE=$(current_rss "$API_PID")
@@ -87,13 +87,12 @@ t0=$(now); cp "$DATA/backups/$name" "$WORK/copy.db"; sync "$WORK/copy.db"; t1=$(
 CP2=$(seconds "$t0" "$t1"); rm -f "$WORK/copy.db"
 restored=$(run_job /api/admin/restore "{\"source\":\"backup\",\"backup\":\"$name\"}")
 RS=$(job_seconds "$restored")
-echo "- service restore job (copy hashed against the sidecar, old file kept by a hard link, rename, migrate, top-up): ${RS} s ($(jq -r .state <<<"$restored"), $(jq -r .result.method <<<"$restored")); ratio to cp $(awk -v a="$RS" -v b="$CP" 'BEGIN {printf "%.2f", a / b}') (target <= 1.5); cp + fsync of that backup just before it: ${CP2} s, ratio $(awk -v a="$RS" -v b="$CP2" 'BEGIN {printf "%.2f", a / b}')"
+echo "- service restore job (copy hashed against the sidecar, old file kept by a hard link, rename, migrate, top-up): ${RS} s ($(jq -r .state <<<"$restored"), $(jq -r .result.method <<<"$restored")); ratio to cp $(ratio "$RS" "$CP") (target <= 1.5); cp + fsync of that backup just before it: ${CP2} s, ratio $(ratio "$RS" "$CP2")"
 echo "- RSS after: $(current_rss "$API_PID"); load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The disk's speed drifts by 2-4x within a run (cp + fsync of the same gigabyte took 0.8 to 3.7 s in one run), so one
 # pair says little: ROUNDS rounds of the backup job with `sqlite3 .backup` and the restore job of that backup with `cp` +
 # fsync of it, each pair in the order A B in odd rounds and B A in even ones; the ratios are per round.
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2)}'; }
 sqlite_backup() { local t0 t1; t0=$(now); sqlite3 "$DB" ".backup '$WORK/cli.db'"; t1=$(now); rm -f "$WORK/cli.db"; sq=$(seconds "$t0" "$t1"); }
 backup_job() { job=$(run_job /api/admin/backups '{}'); bk=$(job_seconds "$job"); name=$(jq -r .result.name <<<"$job"); }

@@ -36,6 +36,8 @@ build_release() {
   fi
 }
 
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; } # ratio A B: A / B to two decimals
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # start_api DATA_DIR PORT [extra env assignments...]: the Release build with the settings of the Docker image

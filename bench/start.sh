@@ -94,7 +94,6 @@ redeploy_ms() { # redeploy_ms hello|DATA_DIR -> milliseconds from SIGTERM to the
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 spread() { sort -n | awk '{a[NR]=$1} END {printf "min %d, median %d, max %d ms", a[1], a[int((NR+1)/2)], a[NR]}'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 if [[ "${1:-}" == --once ]]; then SKIP_BUILD=1; start_ms "${2:?data dir}" >/dev/null; exit; fi
 publish

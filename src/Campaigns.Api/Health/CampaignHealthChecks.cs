@@ -60,7 +60,8 @@ public sealed class StorageHealthCheck(StorageState state, DatabaseTarget databa
 /// (<see cref="LiveDatabaseConnections"/>): this check is on the way to the first 200 of every deploy.
 /// </summary>
 public sealed class DatabaseHealthCheck(
-    LiveDatabaseConnections connections, DatabaseTarget database, StorageState state, SeedingState seeding, CanonicalSeedSource seed) : IHealthCheck
+    LiveDatabaseConnections connections, DatabaseTarget database, StorageState state, SeedingState seeding, CanonicalSeedSource seed, CampaignTotal stored)
+    : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -76,11 +77,16 @@ public sealed class DatabaseHealthCheck(
 
         try
         {
-            var (active, total, schemaVersion, lastReseed) = await connections.ReadAsync(ReadAsync, cancellationToken);
+            var (active, schemaVersion, lastReseed) = await connections.ReadAsync(ReadAsync, cancellationToken);
             var load = seed.LastLoad;
             var expected = load?.Seed is { } canonical ? seed.ExpectedActive(canonical) : seeding.LastTopUp?.ExpectedActive ?? 0;
             data["activeCampaigns"] = active;
-            data["totalCampaigns"] = total;
+            if (stored.Read() is { } total)
+            {
+                data["totalCampaigns"] = total.Total;
+                data["totalCountedAt"] = total.At;
+            }
+
             data["expectedActive"] = expected;
             data["schemaVersion"] = schemaVersion;
             if (lastReseed is not null)
@@ -98,10 +104,9 @@ public sealed class DatabaseHealthCheck(
         }
     }
 
-    private static async Task<(int Active, int Total, string SchemaVersion, Dictionary<string, object?>? LastReseed)> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
+    private static async Task<(int Active, string SchemaVersion, Dictionary<string, object?>? LastReseed)> ReadAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         var active = await LiveDatabaseConnections.ActiveCampaignsAsync(connection, cancellationToken);
-        var total = await LiveDatabaseConnections.ScalarAsync<int>(connection, "SELECT count(*) FROM campaigns", cancellationToken);
         var schemaVersion = LiveSchema.Newest(await LiveSchema.ReadAppliedAsync(connection, cancellationToken)) ?? "";
         await using var command = LiveDatabaseConnections.Command(connection,
             """SELECT "SeedVersion", "Trigger", "Inserted", "Reactivated", "Removed", "At" FROM seed_history ORDER BY "Id" DESC LIMIT 1""");
@@ -110,7 +115,7 @@ public sealed class DatabaseHealthCheck(
             ? HealthDetails.Of(("seedVersion", reader.GetInt32(0)), ("trigger", reader.GetString(1)), ("inserted", reader.GetInt32(2)),
                 ("reactivated", reader.GetInt32(3)), ("removed", reader.GetInt32(4)), ("at", DateTime.SpecifyKind(reader.GetDateTime(5), DateTimeKind.Utc)))
             : null;
-        return (active, total, schemaVersion, lastReseed);
+        return (active, schemaVersion, lastReseed);
     }
 }
 

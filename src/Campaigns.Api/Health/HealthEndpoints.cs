@@ -9,6 +9,7 @@ public static class HealthEndpoints
     public static IHostApplicationBuilder AddCampaignHealth(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<HealthTransitions>();
+        builder.Services.AddSingleton<CampaignTotal>();
         builder.Services.AddHealthChecks()
             .AddCheck<BackupsHealthCheck>("backups")
             .AddCheck<StorageHealthCheck>("storage")

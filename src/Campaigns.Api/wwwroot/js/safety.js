@@ -106,7 +106,7 @@ function render(health) {
     ["Volume", volumeWords(storage)],
     ["Writable", storage ? (storage.writable ? "Yes" : "No") : undefined],
     ["Free space", storage ? bytes(storage.freeBytes) : undefined],
-    ["Active campaigns", database ? `${database.activeCampaigns} of ${database.expectedActive} expected (${database.totalCampaigns} in total)` : undefined],
+    ["Active campaigns", database ? `${database.activeCampaigns} of ${database.expectedActive} expected${database.totalCampaigns === undefined ? "" : ` (${database.totalCampaigns} in total)`}` : undefined],
     ["Seed version", seed ? `v${seed.version}${seed.problems?.length ? `, ${seed.problems.length} problems` : ""}` : undefined],
     ["Last reseed", database ? reseedWords(database.lastReseed) : undefined],
     ["Newest backup", newestBackupWords(backups)],

@@ -44,7 +44,12 @@ public static class HealthEndpoints
         };
         foreach (var (name, entry) in report.Entries)
         {
-            var check = new Dictionary<string, object?> { ["status"] = entry.Status.ToString(), ["description"] = entry.Description };
+            var check = new Dictionary<string, object?>
+            {
+                ["status"] = entry.Status.ToString(),
+                ["description"] = entry.Description,
+                ["durationMs"] = Math.Round(entry.Duration.TotalMilliseconds, 1),
+            };
             foreach (var (key, value) in entry.Data)
             {
                 check[key] = value;

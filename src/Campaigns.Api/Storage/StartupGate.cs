@@ -23,7 +23,13 @@ public static class StartupGate
                 await next(context);
                 if (!afterFirstAnswer.IsReleased && state.Ready && context.Response.StatusCode < StatusCodes.Status500InternalServerError)
                 {
-                    afterFirstAnswer.Release();
+                    // Once the answer has been sent, not as soon as the pipeline returns: the held-back work (the job
+                    // server's start above all) would otherwise take the cores from sending the answer a deploy waits for.
+                    context.Response.OnCompleted(() =>
+                    {
+                        afterFirstAnswer.Release();
+                        return Task.CompletedTask;
+                    });
                 }
 
                 return;

@@ -51,6 +51,18 @@ public sealed class HealthAndHostingTests
     }
 
     [Fact]
+    public async Task EveryCheckInTheHealthReportSaysHowLongItTook()
+    {
+        await using var api = new CampaignsApiFactory();
+
+        var report = JsonDocument.Parse(await api.CreateClient().GetStringAsync("/health")).RootElement;
+        var checks = report.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Object).ToList();
+
+        Assert.Equal(["backups", "database", "jobs", "offSite", "seed", "storage"], checks.Select(c => c.Name).Order());
+        Assert.All(checks, c => Assert.True(c.Value.GetProperty("durationMs").GetDouble() >= 0, c.Name));
+    }
+
+    [Fact]
     public async Task EveryRequestIsLoggedWithMethodPathAndStatus()
     {
         await using var api = new CampaignsApiFactory();

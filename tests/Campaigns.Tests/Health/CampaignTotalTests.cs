@@ -62,11 +62,4 @@ public sealed class CampaignTotalTests
 
     private static async Task<JsonElement> DatabaseReportAsync(HttpClient client) =>
         JsonDocument.Parse(await client.GetStringAsync("/health")).RootElement.GetProperty("database");
-
-    private sealed class ShiftedClock : TimeProvider
-    {
-        public TimeSpan Shift { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
-    }
 }

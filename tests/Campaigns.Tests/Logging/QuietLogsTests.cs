@@ -176,11 +176,4 @@ public sealed partial class QuietLogsTests
 
     [GeneratedRegex(@"\b\d{2}/\d{2}/\d{4}\b")]
     private static partial Regex UsDate();
-
-    private sealed class ShiftedClock : TimeProvider
-    {
-        public TimeSpan Shift { get; set; }
-
-        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
-    }
 }

@@ -31,6 +31,13 @@ publish() {
   API_DLL="$WORK/api/Campaigns.Api$EXT"
 }
 
+crossgen_extra() { # what Directory.Build.props adds to crossgen2's command line for this publish (the instruction set)
+  local rid="" extra; [[ "$PUBLISH" == framework ]] || rid=linux-x64
+  extra=$(cd "$ROOT" && dotnet msbuild bench/hello/Hello.csproj -getProperty:PublishReadyToRunCrossgen2ExtraArgs \
+    -p:PublishReadyToRun=true ${rid:+-p:RuntimeIdentifier=$rid} 2>/dev/null)
+  [[ -z "$extra" ]] || echo " (crossgen2 $extra, from Directory.Build.props)"
+}
+
 start_hello() { # start_hello PORT: the bare app with the same runtime settings; sets API_PID
   (cd "$WORK/hello" && exec env ASPNETCORE_ENVIRONMENT=Production DOTNET_gcServer=0 ${RUNTIME_ENV:-} $([[ "$HELLO_DLL" == *.dll ]] && echo dotnet) "$HELLO_DLL" \
     --urls "http://127.0.0.1:$1" >>"$WORK/hello-$1.log" 2>&1) &
@@ -99,7 +106,7 @@ if [[ "${1:-}" == --once ]]; then SKIP_BUILD=1; start_ms "${2:?data dir}" >/dev/
 publish
 echo "## Start to ready and redeploy downtime ($(date -u +%FT%TZ))"
 echo "$(machine)"
-echo "published with: ${PUBLISH_ARGS[*]}; $RUNS rounds, the cases alternating in each; /health polled every 10 ms with POLL=$POLL${RUNTIME_ENV:+; both apps run with $RUNTIME_ENV}"
+echo "published with: ${PUBLISH_ARGS[*]}$(crossgen_extra); $RUNS rounds, the cases alternating in each; /health polled every 10 ms with POLL=$POLL${RUNTIME_ENV:+; both apps run with $RUNTIME_ENV}"
 
 EXISTING="$WORK/existing"; start_ms "$EXISTING" >/dev/null # a small database from an earlier start: the normal redeploy
 start_ms hello >/dev/null # the first start of each pays for reading the runtime's files from disk

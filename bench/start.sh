@@ -13,9 +13,9 @@
 source "$(dirname "$0")/lib.sh"
 RUNS="${RUNS:-7}" SIZE_MB="${SIZE_MB:-1024}" DB_CACHE="${DB_CACHE:-/tmp/campaigns-bench-db}" PUBLISH="${PUBLISH:-dockerfile}"
 if [[ "$PUBLISH" == framework ]]; then
-  PUBLISH_ARGS=(-c Release --self-contained false -p:PublishReadyToRun=true) EXT=.dll
+  RID="" PUBLISH_ARGS=(-c Release --self-contained false -p:PublishReadyToRun=true) EXT=.dll
 else
-  PUBLISH_ARGS=(-c Release -r linux-x64 --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true) EXT=""
+  RID=linux-x64 PUBLISH_ARGS=(-c Release -r "$RID" --self-contained true -p:PublishReadyToRun=true -p:PublishReadyToRunComposite=true) EXT=""
 fi
 HELLO_DLL="$WORK/hello/Hello$EXT"
 
@@ -32,9 +32,9 @@ publish() {
 }
 
 crossgen_extra() { # what Directory.Build.props adds to crossgen2's command line for this publish (the instruction set)
-  local rid="" extra; [[ "$PUBLISH" == framework ]] || rid=linux-x64
+  local extra
   extra=$(cd "$ROOT" && dotnet msbuild bench/hello/Hello.csproj -getProperty:PublishReadyToRunCrossgen2ExtraArgs \
-    -p:PublishReadyToRun=true ${rid:+-p:RuntimeIdentifier=$rid} 2>/dev/null)
+    -p:PublishReadyToRun=true ${RID:+-p:RuntimeIdentifier=$RID} 2>/dev/null)
   [[ -z "$extra" ]] || echo " (crossgen2 $extra, from Directory.Build.props)"
 }
 

@@ -82,15 +82,16 @@ reads_during_backup() {
   during=$(run_job /api/admin/backups '{}')
   wait "$hey"
   during_rss=$(peak_rss "$API_PID")
+  during_reads=$(<"$WORK/during.txt")
 }
 RSS_BEFORE=$(current_rss "$API_PID")
 echo "- reads at $RATE req/s, ${window} s windows, $READ_ROUNDS rounds: odd ones alone then during a backup, even ones during then alone (RSS just before: $RSS_BEFORE)"
 p99_ratios=()
 for round in $(seq 1 "$READ_ROUNDS"); do
   if (( round % 2 )); then reads_alone; reads_during_backup; else reads_during_backup; reads_alone; fi
-  p99_ratios+=("$(ratio "$(p99_of "$(cat "$WORK/during.txt")")" "$(p99_of "$alone")")")
+  p99_ratios+=("$(ratio "$(p99_of "$during_reads")" "$(p99_of "$alone")")")
   echo "  - round $round (load $(cut -d' ' -f1 /proc/loadavg)): alone: $alone"
-  echo "    during a backup of $(job_seconds "$during") s ($(jq -r .state <<<"$during"), service peak RSS $during_rss): $(cat "$WORK/during.txt")"
+  echo "    during a backup of $(job_seconds "$during") s ($(jq -r .state <<<"$during"), service peak RSS $during_rss): $during_reads"
   echo "    p99 ratio ${p99_ratios[-1]}"
 done
 echo "- median p99 ratio, during a backup / alone, over $READ_ROUNDS rounds: $(printf '%s\n' "${p99_ratios[@]}" | median) (target <= 2)"

@@ -39,6 +39,7 @@ try
 
     app = builder.Build();
 
+    app.UseRequestActivity(); // first: a backup gives way while any request is served (SqliteFiles/GiveWay)
     app.UseForwardedHeaders();
     // Request logging before the exception handler: it logs the status the client got, once the handler has written it.
     app.UseCampaignRequestLogging();

@@ -1,3 +1,4 @@
+using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Transfer;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,10 @@ public static class BackupServiceCollectionExtensions
         services.AddSingleton<BackupVerifier>();
         services.AddSingleton<BackupPublisher>();
         services.AddSingleton<SqliteBackupCopy>();
+        // A backup gives way while requests are served; the web host's pipeline reports them (UseRequestActivity), the
+        // CLI's host has none, so its backups never pause.
+        services.AddSingleton<RequestActivity>();
+        services.AddSingleton<GiveWay>();
         services.AddSingleton<SnapshotBackupCopy>();
         services.AddSingleton<BackupRotation>();
         services.AddSingleton<BackupCleanup>();

@@ -13,6 +13,7 @@ namespace Campaigns.Api.Backups;
 public sealed class SqliteBackupCopy(
     DataDirectory dataDirectory,
     LiveDatabaseSoundness soundness,
+    GiveWay giveWay,
     TimeProvider time,
     IOptions<StorageOptions> storage,
     ILogger<SqliteBackupCopy> logger)
@@ -27,7 +28,8 @@ public sealed class SqliteBackupCopy(
 
         var started = Stopwatch.GetTimestamp();
         var startedAt = time.GetUtcNow();
-        if (LiveDatabaseCopy.TryCopy(source, temporary) is { } copy)
+        var pausedBefore = giveWay.Paused;
+        if (LiveDatabaseCopy.TryCopy(source, temporary, giveWay) is { } copy)
         {
             // The check ran on the live file's own pages (pinned by the copy's read snapshot): it is the live data's check too.
             if (copy.QuickCheck == "ok")
@@ -42,7 +44,8 @@ public sealed class SqliteBackupCopy(
             }
 
             var problem = copy.QuickCheck != "ok" ? $"quick_check: {copy.QuickCheck}" : copy.Contents is null ? "the database has no campaigns table" : null;
-            logger.LogInformation("Copied {DatabasePath} under a read snapshot and checked it in {Elapsed}", source, Stopwatch.GetElapsedTime(started));
+            logger.LogInformation("Copied {DatabasePath} under a read snapshot and checked it in {Elapsed}, of which {GaveWay} paused for requests being served",
+                source, Stopwatch.GetElapsedTime(started), giveWay.Paused - pausedBefore);
             return problem is null ? new CheckedCopy(copy.Contents!, copy.Sha256) : throw new BackupFailedException($"The copy failed verification: {problem}");
         }
 

@@ -20,6 +20,7 @@ public static class LiveDatabaseCopy
     private const int Attempts = 5;
     private const int AttemptBusyTimeoutMilliseconds = 250;
     private const int CheckCachePages = 64;
+    private const int CheckStepsPerCallback = 1000;
 
     /// <summary>
     /// Copies the database into <paramref name="destinationPath"/>, or returns null when in every attempt a commit landed
@@ -29,7 +30,8 @@ public static class LiveDatabaseCopy
     /// the very buffers written. The copy's header says rollback-journal mode, as <c>PRAGMA journal_mode = DELETE</c>
     /// leaves it after a checkpoint: a backup is one self-contained file that opens read-only without -wal/-shm files.
     /// </summary>
-    public static SnapshotCopy? TryCopy(string databasePath, string destinationPath)
+    /// <param name="whileServing">Give way to requests while the service serves them (a backup taken by the service).</param>
+    public static SnapshotCopy? TryCopy(string databasePath, string destinationPath, GiveWay? whileServing = null)
     {
         // One second, not the usual thirty (Microsoft.Data.Sqlite retries a busy command that long): a busy attempt is retried here.
         using var live = SqliteFile.Open(databasePath, SqliteOpenMode.ReadWrite, busyTimeoutSeconds: 1);
@@ -38,11 +40,11 @@ public static class LiveDatabaseCopy
         // quick_check reads each page once: a small cache checks a gigabyte as fast as the default 2 MiB (measured), and
         // the backup adds less to the service's peak memory.
         SqliteFile.Execute(live, $"PRAGMA cache_size = {CheckCachePages};");
-        return Retries.UntilValue(Attempts, next => TimeSpan.FromMilliseconds((next + 1) * 20), _ => TryCopyOnce(live, databasePath, destinationPath));
+        return Retries.UntilValue(Attempts, next => TimeSpan.FromMilliseconds((next + 1) * 20), _ => TryCopyOnce(live, databasePath, destinationPath, whileServing));
     }
 
     /// <summary>Null when a commit landed between the checkpoint and the read, or the checkpoint was held up.</summary>
-    private static SnapshotCopy? TryCopyOnce(SqliteConnection live, string databasePath, string destinationPath)
+    private static SnapshotCopy? TryCopyOnce(SqliteConnection live, string databasePath, string destinationPath, GiveWay? whileServing)
     {
         var inTransaction = false;
         try
@@ -62,11 +64,11 @@ public static class LiveDatabaseCopy
             }
 
             var length = SqliteFile.Scalar<long>(live, "PRAGMA page_count;") * SqliteFile.Scalar<long>(live, "PRAGMA page_size;");
-            var checking = LowPriority.Run(() => (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live)), "campaigns-backup-check");
+            var checking = LowPriority.Run(() => Check(live, whileServing), "campaigns-backup-check");
             string sha256;
             try
             {
-                sha256 = KernelCopy.TryCopyWithSha256(databasePath, length, destinationPath, SwitchHeaderToRollbackJournal, paceWrites: true)
+                sha256 = KernelCopy.TryCopyWithSha256(databasePath, length, destinationPath, SwitchHeaderToRollbackJournal, whileServing)
                     ?? SqliteFile.CopyWithSha256(databasePath, length, destinationPath, patchFirstBuffer: SwitchHeaderToRollbackJournal);
             }
             catch
@@ -90,6 +92,30 @@ public static class LiveDatabaseCopy
             {
                 SqliteFile.Execute(live, "COMMIT;");
             }
+        }
+    }
+
+    private static (string QuickCheck, SqliteContents? Contents) Check(SqliteConnection live, GiveWay? whileServing)
+    {
+        if (whileServing is null)
+        {
+            return (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live));
+        }
+
+        using var pace = whileServing.Join();
+        // SQLite calls back every so many steps of its virtual machine: the only place inside quick_check to pause.
+        SQLitePCL.raw.sqlite3_progress_handler(live.Handle, CheckStepsPerCallback, _ =>
+        {
+            pace.Step();
+            return 0;
+        }, null);
+        try
+        {
+            return (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live));
+        }
+        finally
+        {
+            SQLitePCL.raw.sqlite3_progress_handler(live.Handle, 0, null, null);
         }
     }
 

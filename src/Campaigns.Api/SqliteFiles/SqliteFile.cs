@@ -114,8 +114,10 @@ public static class SqliteFile
     /// <param name="length">Hash exactly the first this many bytes (an <see cref="IOException"/> when the file is
     /// shorter); null: the whole file.</param>
     /// <param name="patchFirstBuffer">Applied to the first buffer read before it is hashed (the header page).</param>
-    public static string Sha256Of(string path, long? length = null, Action<byte[]>? patchFirstBuffer = null)
+    /// <param name="whileServing">Give way to requests between buffers (a backup's hash).</param>
+    public static string Sha256Of(string path, long? length = null, Action<byte[]>? patchFirstBuffer = null, GiveWay? whileServing = null)
     {
+        using var pace = whileServing?.Join();
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.SequentialScan);
         using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var buffer = new byte[CopyBufferBytes];
@@ -140,6 +142,7 @@ public static class SqliteFile
 
             sha256.AppendData(buffer, 0, read);
             remaining -= read;
+            pace?.Step();
         }
 
         return Convert.ToHexStringLower(sha256.GetHashAndReset());

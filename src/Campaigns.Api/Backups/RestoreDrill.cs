@@ -18,7 +18,19 @@ public sealed class RestoreDrill(BackupCatalog catalog, BackupVerifier verifier,
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>Drills the newest backup and records the outcome; null when there is no backup (or it was rotated away meanwhile).</summary>
-    public async Task<DrilledBackup?> RunOnNewestAsync(CancellationToken cancellationToken = default)
+    public Task<DrilledBackup?> RunOnNewestAsync(CancellationToken cancellationToken = default) =>
+        RunOnNewestAsync(unlessDrilled: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RunOnNewestAsync(CancellationToken)"/>, but a newest backup that has a drill recorded is left as it
+    /// is. For the drill a start queues after its backup: a start that stops before its job server runs that drill leaves
+    /// it queued, and the next start's server would otherwise drill the same backup once per queued job (three times in a
+    /// row after quick redeploys, each a full copy and check of the database).
+    /// </summary>
+    public Task<DrilledBackup?> RunOnNewestUnlessDrilledAsync(CancellationToken cancellationToken = default) =>
+        RunOnNewestAsync(unlessDrilled: true, cancellationToken);
+
+    private async Task<DrilledBackup?> RunOnNewestAsync(bool unlessDrilled, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -26,6 +38,12 @@ public sealed class RestoreDrill(BackupCatalog catalog, BackupVerifier verifier,
             if (catalog.List().FirstOrDefault() is not { } newest)
             {
                 return null;
+            }
+
+            if (unlessDrilled && newest.LastDrill is { } drilled)
+            {
+                logger.LogInformation("Backup {BackupName} has had its restore drill ({DrilledAt}); not drilled again", newest.Name, drilled.At);
+                return new DrilledBackup(newest, drilled);
             }
 
             var outcome = await Task.Run(() => Drill(newest), cancellationToken);

@@ -16,6 +16,12 @@ public sealed class RestoreDrillJob(RestoreDrill drill)
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     [JobDisplayName("restore drill")]
     public Task RunAsync(CancellationToken cancellationToken) => drill.RunOnNewestAsync(cancellationToken);
+
+    /// <summary>The drill a start queues after its backup: once per backup, however many starts queued it.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    [JobDisplayName("restore drill of a start's backup")]
+    public Task RunOnStartBackupAsync(CancellationToken cancellationToken) => drill.RunOnNewestUnlessDrilledAsync(cancellationToken);
 }
 
 /// <summary>
@@ -33,7 +39,7 @@ public sealed class RestoreDrillScheduling(
         {
             if (backups.LastAttempt is { Trigger: BackupTrigger.Startup, Succeeded: true })
             {
-                background.Enqueue<RestoreDrillJob>(j => j.RunAsync(CancellationToken.None));
+                background.Enqueue<RestoreDrillJob>(j => j.RunOnStartBackupAsync(CancellationToken.None));
             }
         }, TaskScheduler.Default);
     }

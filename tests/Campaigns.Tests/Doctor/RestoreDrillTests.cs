@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text.Json;
 using Campaigns.Api.Backups;
+using Campaigns.Api.Jobs;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Campaigns.Tests.Doctor;
 
@@ -31,6 +33,25 @@ public sealed class RestoreDrillTests
         Assert.True(drill.GetProperty("newest").GetBoolean());
         Assert.Equal(12, drill.GetProperty("activeCampaigns").GetInt32());
         Assert.True(api.Service<BackupCatalog>().Find(newest.Name)!.LastDrill!.Ok, "the outcome is recorded in the backup's sidecar");
+    }
+
+    [Fact]
+    public async Task DrillsQueuedByStartsDrillTheNewestBackupOnceAndTheWeeklyDrillAgain()
+    {
+        await using var api = new CampaignsApiFactory();
+        var entry = await api.Service<BackupService>().CreateAsync(BackupTrigger.Manual);
+        using var scope = api.Services.CreateScope();
+        var job = scope.ServiceProvider.GetRequiredService<RestoreDrillJob>();
+        int Drills() => api.Logs.Entries.Count(e => e.Message.StartsWith("Restore drill of backup") && e.Message.Contains(entry.Name) && e.Message.Contains("passed"));
+
+        // Starts that stopped before their job server ran the drill they queued: the next server runs them all.
+        await job.RunOnStartBackupAsync(CancellationToken.None);
+        await job.RunOnStartBackupAsync(CancellationToken.None);
+        await job.RunOnStartBackupAsync(CancellationToken.None);
+        Assert.Equal(1, Drills());
+
+        await job.RunAsync(CancellationToken.None); // the weekly drill checks the newest backup again
+        Assert.Equal(2, Drills());
     }
 
     [Theory]

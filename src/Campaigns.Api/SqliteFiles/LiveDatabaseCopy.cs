@@ -97,25 +97,27 @@ public static class LiveDatabaseCopy
 
     private static (string QuickCheck, SqliteContents? Contents) Check(SqliteConnection live, GiveWay? whileServing)
     {
-        if (whileServing is null)
+        using var pace = whileServing?.Join();
+        if (pace is not null)
         {
-            return (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live));
+            // SQLite calls back every so many steps of its virtual machine: the only place inside quick_check to pause.
+            SQLitePCL.raw.sqlite3_progress_handler(live.Handle, CheckStepsPerCallback, _ =>
+            {
+                pace.Step();
+                return 0;
+            }, null);
         }
 
-        using var pace = whileServing.Join();
-        // SQLite calls back every so many steps of its virtual machine: the only place inside quick_check to pause.
-        SQLitePCL.raw.sqlite3_progress_handler(live.Handle, CheckStepsPerCallback, _ =>
-        {
-            pace.Step();
-            return 0;
-        }, null);
         try
         {
             return (SqliteFile.Check(live, quick: true), SqliteFile.Inspect(live));
         }
         finally
         {
-            SQLitePCL.raw.sqlite3_progress_handler(live.Handle, 0, null, null);
+            if (pace is not null)
+            {
+                SQLitePCL.raw.sqlite3_progress_handler(live.Handle, 0, null, null);
+            }
         }
     }
 

@@ -20,6 +20,11 @@ FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app
 COPY --from=build /app/api ./
 COPY --from=build /app/tools ./tools/
+# The database a new volume starts from (Seeding/SeedTemplate): this build's migrations and canonical campaigns, made by
+# the CLI on the image's own runtime, so a first start copies a small file instead of paying EF Core's first use
+# (docs/benchmarks.md, issue 12). A start that finds it unfit (another canonical file) builds the database itself.
+# bench/start.sh makes it the same way.
+RUN dotnet tools/campaigns-seed.dll seed-template --out /app/seed-data/campaigns.template.db
 # No DATA_DIR here: an image default would count as the operator's choice and hide Railway's volume. The data directory
 # is RAILWAY_VOLUME_MOUNT_PATH when a volume is attached (at any mount path), else ./data under /app (/app/data); an
 # explicit DATA_DIR set on the service still wins, and a start then refuses if the volume is mounted elsewhere.

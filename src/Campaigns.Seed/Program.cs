@@ -54,6 +54,7 @@ public static class SeedProgram
             DoctorCommand.Create(),
             DevCommands.Create(),
             OffSiteCommands.Create(),
+            SeedTemplateCommand.Create(),
         };
         foreach (var command in BackupCommands.Create())
         {

@@ -12,8 +12,9 @@ namespace Campaigns.Api.Restores;
 /// <summary>
 /// The startup half of backups, run after the volume check and before migrations: bring back what was lost. A missing
 /// database comes back from the newest good backup; a corrupt one is moved aside (never deleted) and replaced by that
-/// backup, or by a new database the canonical top-up fills. Saving what is there is the startup backup's job
-/// (the startup sequence's); this only says whether there is anything to save.
+/// backup. Without one, a new database starts from the seed template, or empty for the migrations and the canonical
+/// top-up to fill. Saving what is there is the startup backup's job (the startup sequence's); this only says whether
+/// there is anything to save.
 /// </summary>
 public sealed class DatabaseRecovery(
     DataDirectory dataDirectory,
@@ -21,6 +22,7 @@ public sealed class DatabaseRecovery(
     BackupCleanup cleanup,
     BackupCatalog catalog,
     CanonicalSeedSource seed,
+    SeedTemplate template,
     LiveDatabaseContents liveContents,
     RestoreService restores,
     OffSiteNewest offSiteNewest,
@@ -58,6 +60,7 @@ public sealed class DatabaseRecovery(
                 await RestoreNewestGoodAsync(RecoveryKind.MissingDatabase, cancellationToken);
             }
 
+            StartFromTemplateIfStillMissing();
             // A backup that passed its checks, or a new file.
             soundness.Passed(time.GetUtcNow());
             return false;
@@ -79,12 +82,23 @@ public sealed class DatabaseRecovery(
         }
         else
         {
+            StartFromTemplateIfStillMissing();
             recoveries.Record(RecoveryKind.Quarantined,
                 $"The database was corrupt ({problem}); it was moved to {quarantined} and a new database was started from the canonical campaigns.");
         }
 
         soundness.Passed(time.GetUtcNow());
         return false;
+    }
+
+    /// <summary>No backup brought the database back: a new one starts from the seed template when there is a usable one,
+    /// else the start creates an empty file that the migrations and the top-up fill.</summary>
+    private void StartFromTemplateIfStillMissing()
+    {
+        if (!File.Exists(dataDirectory.DatabasePath))
+        {
+            template.TryPlace(dataDirectory.DatabasePath);
+        }
     }
 
     /// <summary>

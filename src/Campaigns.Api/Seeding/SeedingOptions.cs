@@ -13,6 +13,17 @@ public sealed class SeedingOptions
     [Range(1, 10_000)]
     public int? ExpectedActive { get; set; }
 
+    /// <summary>
+    /// The database a new volume starts from (see <see cref="SeedTemplate"/>); defaults to
+    /// seed-data/campaigns.template.db next to the application, where the image build writes it.
+    /// </summary>
+    public string? TemplateFile { get; set; }
+
+    public string ResolveTemplateFile() =>
+        string.IsNullOrWhiteSpace(TemplateFile)
+            ? Path.Combine(AppContext.BaseDirectory, "seed-data", "campaigns.template.db")
+            : Path.GetFullPath(TemplateFile);
+
     public string ResolveCanonicalFile() =>
         string.IsNullOrWhiteSpace(CanonicalFile)
             ? Path.Combine(AppContext.BaseDirectory, "seed-data", "campaigns.json")

@@ -212,6 +212,21 @@ public static class SqliteFile
         return command.ExecuteNonQuery();
     }
 
+    /// <summary>The first column of every row, as text.</summary>
+    public static IReadOnlyList<string> Column(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        using var reader = command.ExecuteReader();
+        var values = new List<string>();
+        while (reader.Read())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
+    }
+
     public static T Scalar<T>(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();

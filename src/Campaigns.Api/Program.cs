@@ -38,6 +38,7 @@ try
     builder.AddCampaignHealth();
 
     app = builder.Build();
+    app.BeginCampaignStartup(); // on the idle core, while this thread builds the pipeline and starts the host
 
     app.UseRequestActivity(); // first: a backup gives way while any request is served (SqliteFiles/GiveWay)
     app.UseForwardedHeaders();

@@ -11,11 +11,13 @@ using Microsoft.Extensions.Options;
 namespace Campaigns.Api.Startup;
 
 /// <summary>
-/// Runs while the server starts listening (hosted services start concurrently), and the host waits for it: a deploy only
-/// goes live (Railway waits for /health 200) once the volume is checked (SQLite only), the schema is migrated and the
-/// canonical campaigns are in place. Until then <see cref="StartupGate"/> answers 503 and /health reports Unhealthy; a
-/// failure here still stops the process. The volume is checked before that, while the host is starting (before any
-/// hosted service starts, so before the server listens): a refusal stops the start before "Now listening".
+/// Begins as soon as the host is built and runs while the host starts and the server starts listening, and the host
+/// waits for it: a deploy only goes live (Railway waits for /health 200) once the volume is checked (SQLite only), the
+/// schema is migrated and the canonical campaigns are in place. Until then <see cref="StartupGate"/> answers 503 and
+/// /health reports Unhealthy; a failure here still stops the process. The settings and the volume are checked first,
+/// and the host waits for that before any hosted service starts, so before the server listens: a refusal stops the
+/// start before "Now listening". On PostgreSQL the data lives in the server, so a local volume is neither needed nor
+/// checked.
 /// </summary>
 public sealed class StartupInitializer(
     IServiceScopeFactory scopes,
@@ -29,23 +31,65 @@ public sealed class StartupInitializer(
     IOptions<BackupOptions> backupOptions,
     IConfiguration configuration,
     IHostEnvironment environment,
+    IStartupValidator startupValidator,
+    IHostApplicationLifetime lifetime,
     TimeProvider time,
     ILogger<StartupInitializer> logger) : IHostedLifecycleService
 {
-    /// <summary>On PostgreSQL the data lives in the server, so a local volume is neither needed nor checked.</summary>
-    public Task StartingAsync(CancellationToken cancellationToken)
-    {
-        if (database.Provider == DatabaseProvider.Sqlite)
-        {
-            state.Volume = CheckVolume();
-        }
+    private readonly Lock _beginning = new();
+    private Task? _volumeChecked;
+    private Task? _initialized;
 
-        return Task.CompletedTask;
+    /// <summary>
+    /// Starts the settings' validation, the volume check and then the startup sequence on another thread, now: called
+    /// right after the host is built, while the main thread still builds the request pipeline and starts the host on
+    /// one core and the other is idle (docs/benchmarks.md, issue 12). The host's lifecycle below waits for both parts
+    /// as it did when it started them itself, so a bad setting or a refusal still stops the start before the server
+    /// listens. Without a call (a host driven by a test) the lifecycle starts them.
+    /// </summary>
+    public void Begin()
+    {
+        lock (_beginning)
+        {
+            if (_initialized is not null)
+            {
+                return;
+            }
+
+            // Task.Run: SQLite's async calls complete synchronously, and the caller must not wait for any of it here.
+            _volumeChecked = Task.Run(() =>
+            {
+                startupValidator.Validate();
+                if (database.Provider == DatabaseProvider.Sqlite)
+                {
+                    state.Volume = CheckVolume();
+                }
+            });
+            _initialized = InitializeAfterAsync(_volumeChecked);
+        }
     }
 
-    // The host runs the synchronous part of each hosted service's StartAsync in turn, and SQLite's async calls complete
-    // synchronously: without Task.Run the whole sequence would run before Kestrel is even asked to start.
-    public Task StartAsync(CancellationToken cancellationToken) => Task.Run(() => InitializeAsync(cancellationToken), cancellationToken);
+    /// <summary>A bad setting or a refused volume is reported by <see cref="StartingAsync"/>, which stops the host; nothing further runs.</summary>
+    private async Task InitializeAfterAsync(Task volumeChecked)
+    {
+        await volumeChecked.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (volumeChecked.IsCompletedSuccessfully)
+        {
+            await InitializeAsync(lifetime.ApplicationStopping);
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        Begin();
+        return _volumeChecked!.WaitAsync(cancellationToken);
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        Begin();
+        return _initialized!.WaitAsync(cancellationToken);
+    }
 
     private async Task InitializeAsync(CancellationToken cancellationToken)
     {

@@ -45,8 +45,7 @@ public sealed class SeedTemplate(
             {
                 if (Unusable(connection) is { } reason)
                 {
-                    logger.LogWarning("Seed template {TemplatePath} not used ({Reason}); the start builds the new database itself", template, reason);
-                    return false;
+                    return NotUsed(template, reason);
                 }
 
                 Stamp(connection, time.GetUtcNow().UtcDateTime);
@@ -60,13 +59,18 @@ public sealed class SeedTemplate(
         }
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Seed template {TemplatePath} not used ({Reason}); the start builds the new database itself", template, ex.Message);
-            return false;
+            return NotUsed(template, ex.Message);
         }
         finally
         {
             AtomicFile.TryDelete(staging, out _);
         }
+    }
+
+    private bool NotUsed(string template, string reason)
+    {
+        logger.LogWarning("Seed template {TemplatePath} not used ({Reason}); the start builds the new database itself", template, reason);
+        return false;
     }
 
     /// <summary>

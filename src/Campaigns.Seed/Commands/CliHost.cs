@@ -63,13 +63,16 @@ public static class CliHost
     }
 
     /// <summary>Runs a command body on the CLI host and turns failures into a message and an exit code.</summary>
-    public static async Task<int> RunAsync(ParseResult parse, Option<string?> dataDirectory, Func<IServiceProvider, TextWriter, Task<int>> body)
+    public static Task<int> RunAsync(ParseResult parse, Option<string?> dataDirectory, Func<IServiceProvider, TextWriter, Task<int>> body) =>
+        RunAsync(parse.GetValue(dataDirectory), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, body);
+
+    /// <summary>As above, on a data directory the command chose itself (null: the service's default).</summary>
+    public static async Task<int> RunAsync(string? dataDirectory, TextWriter output, TextWriter error, Func<IServiceProvider, TextWriter, Task<int>> body)
     {
-        var error = parse.InvocationConfiguration.Error;
         DatabaseTarget? target = null;
         try
         {
-            using var host = Build(parse.GetValue(dataDirectory));
+            using var host = Build(dataDirectory);
             var data = host.Services.GetRequiredService<DataDirectory>();
             target = host.Services.GetRequiredService<DatabaseTarget>();
             if (!Directory.Exists(data.Path))
@@ -83,7 +86,7 @@ public static class CliHost
             }
 
             await using var scope = host.Services.CreateAsyncScope();
-            return await body(scope.ServiceProvider, parse.InvocationConfiguration.Output);
+            return await body(scope.ServiceProvider, output);
         }
         catch (Exception ex) when (ConnectionErrors.Describe(ex, target) is { } unreachable)
         {

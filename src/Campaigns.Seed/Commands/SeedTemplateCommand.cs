@@ -1,8 +1,6 @@
 using System.CommandLine;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.Storage;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Campaigns.Seed.Commands;
 
@@ -42,27 +40,23 @@ public static class SeedTemplateCommand
         var scratch = Directory.CreateTempSubdirectory("campaigns-seed-template-");
         try
         {
-            TopUpSummary summary;
-            using (var host = CliHost.Build(scratch.FullName))
-            await using (var scope = host.Services.CreateAsyncScope())
+            return await CliHost.RunAsync(scratch.FullName, output, error, async (services, _) =>
             {
-                summary = await SeedTemplate.BuildAsync(scope.ServiceProvider, target, cancellationToken);
-            }
+                var summary = await SeedTemplate.BuildAsync(services, target, cancellationToken);
+                if (!summary.Applied)
+                {
+                    error.WriteLine($"error: {summary.Error}");
+                    return ExitCodes.InvalidInput;
+                }
 
-            if (!summary.Applied)
-            {
-                error.WriteLine($"error: {summary.Error}");
-                return ExitCodes.InvalidInput;
-            }
-
-            output.WriteLine(
-                $"Wrote seed template {target}: {summary.ActiveAfter} active campaigns from seed version {summary.SeedVersion} " +
-                $"(canonical file sha256 {summary.FileSha256}), schema at {LiveSchema.Known(DatabaseProvider.Sqlite)[^1]}");
-            return ExitCodes.Ok;
+                output.WriteLine(
+                    $"Wrote seed template {target}: {summary.ActiveAfter} active campaigns from seed version {summary.SeedVersion} " +
+                    $"(canonical file sha256 {summary.FileSha256}), schema at {LiveSchema.Known(DatabaseProvider.Sqlite)[^1]}");
+                return ExitCodes.Ok;
+            });
         }
         finally
         {
-            SqliteConnection.ClearAllPools();
             scratch.Delete(recursive: true);
         }
     }

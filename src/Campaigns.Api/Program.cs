@@ -47,6 +47,8 @@ try
     app.UseExceptionHandler();
     app.UseStatusCodePages();
     app.UseStartupGate();
+    app.UseCampaignHealthProbes(); // before routing: a deploy's first 200 does not wait for the route table
+    app.UseRouting();
     app.UseRequestBodyLimit();
     app.UseDefaultFiles();
     app.UseStaticFiles();
@@ -55,7 +57,6 @@ try
     app.UseAuthorization();
 
     app.MapOpenApi();
-    app.MapCampaignHealth();
     app.MapCampaignsApi();
     var admin = app.MapAdminApi(); // every admin route, in one group: the key, its rate limit, validated input
     admin.MapCampaignWrites();

@@ -51,6 +51,23 @@ public sealed class HealthAndHostingTests
     }
 
     [Fact]
+    public async Task HealthProbesAnswerReadsOnlyAndAnyOtherMethodGets405WithTheMethodsAllowed()
+    {
+        await using var api = new CampaignsApiFactory();
+        var client = api.CreateClient();
+
+        foreach (var path in new[] { "/health", "/health/live", "/Health/" })
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path))).StatusCode);
+            var post = await client.PostAsync(path, content: null);
+            await post.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+            Assert.Equal(["GET", "HEAD"], post.Content.Headers.Allow);
+        }
+
+        await (await client.GetAsync("/health/other")).AssertProblemAsync(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task EveryCheckInTheHealthReportSaysHowLongItTook()
     {
         await using var api = new CampaignsApiFactory();

@@ -24,7 +24,7 @@ public sealed class DatabaseRecovery(
     CanonicalSeedSource seed,
     SeedTemplate template,
     LiveDatabaseContents liveContents,
-    RestoreService restores,
+    IServiceProvider services,
     OffSiteNewest offSiteNewest,
     RecoveryLog recoveries,
     IServiceScopeFactory scopes,
@@ -33,6 +33,11 @@ public sealed class DatabaseRecovery(
     TimeProvider time,
     ILogger<DatabaseRecovery> logger)
 {
+    // Resolved only when something is restored: its graph (every kind of restore, the snapshot reader and the request
+    // validator it brings, which compiles its rules) is CPU on a start's path to ready, and a redeploy restores nothing
+    // (docs/benchmarks.md, issue 12).
+    private RestoreService Restores => services.GetRequiredService<RestoreService>();
+
     /// <returns>True when the database left in place holds data from before this start, which the startup backup
     /// saves; false when it is new, or just came back from a backup.</returns>
     public async Task<bool> RecoverAsync(CancellationToken cancellationToken = default)
@@ -118,7 +123,7 @@ public sealed class DatabaseRecovery(
         {
             try
             {
-                await restores.RestoreAsync(RestoreSource.Backup, candidate.Name, recoveryKind, preRestoreBackup: false, cancellationToken);
+                await Restores.RestoreAsync(RestoreSource.Backup, candidate.Name, recoveryKind, preRestoreBackup: false, cancellationToken);
                 return candidate.Name;
             }
             catch (BackupVerificationException ex)
@@ -142,7 +147,7 @@ public sealed class DatabaseRecovery(
             }
 
             logger.LogError("Recovering {DatabasePath} from the off-site copies: they hold a newer acknowledged state than any local backup", dataDirectory.DatabasePath);
-            return (await restores.RestoreAsync(RestoreSource.OffSite, backupName: null, recoveryKind, preRestoreBackup: false, cancellationToken)).Backup;
+            return (await Restores.RestoreAsync(RestoreSource.OffSite, backupName: null, recoveryKind, preRestoreBackup: false, cancellationToken)).Backup;
         }
         catch (Exception ex) when (ex is OffSiteStoreUnavailableException or OffSiteStoreException or NoOffSiteRestorePointException)
         {

@@ -19,7 +19,7 @@ public sealed class OffSiteStartup(
     OffSiteStore store,
     OffSiteHistory history,
     OffSiteLineage lineage,
-    OffSiteRestorer restorer,
+    IServiceProvider services,
     OffSiteSnapshots snapshots,
     OffSiteStatus status,
     IHostEnvironment environment,
@@ -62,7 +62,9 @@ public sealed class OffSiteStartup(
         }
 
         logger.LogError("Database {DatabasePath} is missing; restoring the newest acknowledged state from {OffSiteStore}", dataDirectory.DatabasePath, options.Value.StoreName);
-        await restorer.RestoreAsync(at: null, RecoveryKind.OffSiteRestored, preRestoreBackup: false, cancellationToken, listed: histories);
+        // Resolved here, not with this service: every start constructs this one, and the restorer's graph (backups, every
+        // kind of restore, the request validator) is CPU on its path to ready (docs/benchmarks.md, issue 12).
+        await services.GetRequiredService<OffSiteRestorer>().RestoreAsync(at: null, RecoveryKind.OffSiteRestored, preRestoreBackup: false, cancellationToken, listed: histories);
     }
 
     public async Task AfterTopUpAsync(CancellationToken cancellationToken)

@@ -27,17 +27,31 @@ public sealed class OffSiteStore : IDisposable
     public const string Sha256Metadata = "sha256";
 
     private readonly OffSiteOptions _options;
-    private readonly Lazy<AmazonS3Client> _client;
+    private readonly Lock _creatingClient = new();
+
+    // Not a Lazy<AmazonS3Client>: constructing that loads the AWS SDK's assemblies, and this store is constructed on
+    // every start's path to ready, with off-site copies on or off (docs/benchmarks.md, issue 12).
+    private AmazonS3Client? _client;
 
     public OffSiteStore(IOptions<OffSiteOptions> options)
     {
         _options = options.Value;
-        _client = new Lazy<AmazonS3Client>(CreateClient);
     }
 
     public string Name => _options.StoreName;
 
     public string Prefix => _options.Prefix;
+
+    private AmazonS3Client Client
+    {
+        get
+        {
+            lock (_creatingClient)
+            {
+                return _client ??= CreateClient();
+            }
+        }
+    }
 
     private AmazonS3Client CreateClient()
     {
@@ -75,7 +89,7 @@ public sealed class OffSiteStore : IDisposable
             request.Metadata.Add(name, value);
         }
 
-        var response = await Call(() => _client.Value.PutObjectAsync(request, cancellationToken), $"store {key}");
+        var response = await Call(() => Client.PutObjectAsync(request, cancellationToken), $"store {key}");
         var expected = Convert.ToHexStringLower(MD5.HashData(body));
         var etag = response.ETag?.Trim('"') ?? "";
         if (!string.Equals(etag, expected, StringComparison.OrdinalIgnoreCase))
@@ -87,7 +101,7 @@ public sealed class OffSiteStore : IDisposable
     /// <summary>The object's bytes, checked against the sha256 in its metadata.</summary>
     public async Task<byte[]> GetAsync(string key, CancellationToken cancellationToken)
     {
-        using var response = await Call(() => _client.Value.GetObjectAsync(_options.Bucket, key, cancellationToken), $"read {key}");
+        using var response = await Call(() => Client.GetObjectAsync(_options.Bucket, key, cancellationToken), $"read {key}");
         using var buffer = new MemoryStream();
         await response.ResponseStream.CopyToAsync(buffer, cancellationToken);
         var bytes = buffer.ToArray();
@@ -109,7 +123,7 @@ public sealed class OffSiteStore : IDisposable
         do
         {
             var request = new ListObjectsRequest { BucketName = _options.Bucket, Prefix = prefix, Marker = marker, MaxKeys = 1000 };
-            var page = await Call(() => _client.Value.ListObjectsAsync(request, cancellationToken), $"list {prefix}");
+            var page = await Call(() => Client.ListObjectsAsync(request, cancellationToken), $"list {prefix}");
             var objects = page.S3Objects ?? [];
             found.AddRange(objects.Select(o => new StoredObject(o.Key, o.Size ?? 0, o.LastModified is { } at ? new DateTimeOffset(at.ToUniversalTime(), TimeSpan.Zero) : default)));
             marker = page.IsTruncated == true && objects.Count > 0 ? objects[^1].Key : null;
@@ -123,13 +137,13 @@ public sealed class OffSiteStore : IDisposable
     {
         foreach (var key in keys)
         {
-            await Call(() => _client.Value.DeleteObjectAsync(_options.Bucket, key, cancellationToken), $"delete {key}");
+            await Call(() => Client.DeleteObjectAsync(_options.Bucket, key, cancellationToken), $"delete {key}");
         }
     }
 
     /// <summary>Answers at all, with this bucket and these credentials: a cheap listing of one key.</summary>
     public Task ProbeAsync(CancellationToken cancellationToken) =>
-        Call(() => _client.Value.ListObjectsAsync(new ListObjectsRequest { BucketName = _options.Bucket, Prefix = _options.Prefix, MaxKeys = 1 }, cancellationToken), "list the bucket");
+        Call(() => Client.ListObjectsAsync(new ListObjectsRequest { BucketName = _options.Bucket, Prefix = _options.Prefix, MaxKeys = 1 }, cancellationToken), "list the bucket");
 
     private async Task<T> Call<T>(Func<Task<T>> call, string what)
     {
@@ -157,9 +171,9 @@ public sealed class OffSiteStore : IDisposable
 
     public void Dispose()
     {
-        if (_client.IsValueCreated)
+        lock (_creatingClient)
         {
-            _client.Value.Dispose();
+            _client?.Dispose();
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
 using Campaigns.Api.SqliteFiles;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -18,9 +19,7 @@ public sealed class LiveDatabaseConnections(DatabaseTarget database, LiveDatabas
 
     public async Task<T> ReadAsync<T>(Func<DbConnection, CancellationToken, Task<T>> read, CancellationToken cancellationToken)
     {
-        await using DbConnection connection = IsSqlite
-            ? new SqliteConnection(database.ConnectionString)
-            : new NpgsqlConnection(database.ConnectionString);
+        await using var connection = IsSqlite ? new SqliteConnection(database.ConnectionString) : PostgresConnection();
         if (!IsSqlite)
         {
             await connection.OpenAsync(cancellationToken);
@@ -45,6 +44,10 @@ public sealed class LiveDatabaseConnections(DatabaseTarget database, LiveDatabas
             gate.Exit(connection);
         }
     }
+
+    // On its own, and never inlined into ReadAsync, so that a SQLite start does not load Npgsql for ReadAsync's sake.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private DbConnection PostgresConnection() => new NpgsqlConnection(database.ConnectionString);
 
     /// <summary>The active campaigns, an index search on either provider (<c>TRUE</c> is 1 in SQLite).</summary>
     public static Task<int> ActiveCampaignsAsync(DbConnection connection, CancellationToken cancellationToken) =>

@@ -1,13 +1,12 @@
 using System.Data.Common;
 using System.Reflection;
-using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Campaigns.Api.Storage;
 
 /// <summary>
 /// Which migrations the live database has applied, and which of this build's it has not: read with plain commands, and
-/// this build's list found the way EF finds it (the <c>[Migration]</c> classes of the provider's context). EF's history
+/// this build's list taken from the <c>[Migration]</c> classes of the provider's context, as EF would. EF's history
 /// repository would first build its internal services and a model for the history table, which a redeploy with nothing
 /// to migrate does not need before it serves.
 /// </summary>
@@ -29,7 +28,19 @@ public sealed class LiveSchema(LiveDatabaseConnections connections)
 
     /// <summary>This build's migrations for the provider, oldest first.</summary>
     public static IReadOnlyList<string> Known(DatabaseProvider provider) =>
-        provider == DatabaseProvider.PostgreSql ? KnownFor<PostgresCampaignsDbContext>.Ids : KnownFor<SqliteCampaignsDbContext>.Ids;
+        provider == DatabaseProvider.PostgreSql ? PostgresMigrations.Value : SqliteMigrations.Value;
+
+    // Listed, not found by scanning the assembly: its GetTypes() loads every type of the service (and the AWS SDK's
+    // assemblies) on each start's path to ready (docs/benchmarks.md, issue 12). LiveSchemaTests checks each list
+    // against the migrations EF itself finds, so a migration left out fails a test.
+    private static readonly Lazy<string[]> SqliteMigrations = new(() => IdsOf(
+        typeof(Migrations.Sqlite.InitialCreate), typeof(Migrations.Sqlite.IndexLowercaseName), typeof(Migrations.Sqlite.IndexListOrder)));
+
+    private static readonly Lazy<string[]> PostgresMigrations = new(() => IdsOf(
+        typeof(Migrations.Postgres.InitialCreate), typeof(Migrations.Postgres.IndexLowercaseName), typeof(Migrations.Postgres.IndexListOrder)));
+
+    private static string[] IdsOf(params Type[] migrations) =>
+        migrations.Select(m => m.GetCustomAttribute<MigrationAttribute>()!.Id).Order(StringComparer.Ordinal).ToArray();
 
     public static async Task<IReadOnlySet<string>> ReadAppliedAsync(DbConnection connection, CancellationToken cancellationToken)
     {
@@ -51,15 +62,5 @@ public sealed class LiveSchema(LiveDatabaseConnections connections)
         }
 
         return applied;
-    }
-
-    private static class KnownFor<TContext> where TContext : CampaignsDbContext
-    {
-        public static readonly string[] Ids = typeof(TContext).Assembly.GetTypes()
-            .Where(t => t.IsSubclassOf(typeof(Migration)) && t.GetCustomAttribute<DbContextAttribute>()?.ContextType == typeof(TContext))
-            .Select(t => t.GetCustomAttribute<MigrationAttribute>()?.Id)
-            .OfType<string>()
-            .Order(StringComparer.Ordinal)
-            .ToArray();
     }
 }

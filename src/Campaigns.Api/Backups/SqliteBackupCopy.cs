@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.Backups;
@@ -50,15 +49,7 @@ public sealed class SqliteBackupCopy(
         }
 
         logger.LogWarning("The WAL of {DatabasePath} could not be checkpointed for a file copy (busy writers, or a reader on an older snapshot); backing up with VACUUM INTO", source);
-        using (var live = SqliteFile.Open(source, SqliteOpenMode.ReadOnly, storage.Value.BusyTimeoutSeconds))
-        using (var vacuum = live.CreateCommand())
-        {
-            vacuum.CommandText = "VACUUM INTO $path;";
-            vacuum.Parameters.AddWithValue("$path", temporary);
-            vacuum.ExecuteNonQuery();
-        }
-
-        AtomicFile.FlushToDisk(temporary);
+        SqliteFile.VacuumInto(source, temporary, storage.Value.BusyTimeoutSeconds);
         // quick_check here; the full integrity_check stays for `backups verify`.
         var vacuumProblem = BackupVerifier.CheckCopy(temporary, quick: true, out var contents);
         logger.LogInformation("Copied {DatabasePath} with VACUUM INTO and checked it in {Elapsed}", source, Stopwatch.GetElapsedTime(started));

@@ -81,10 +81,7 @@ public sealed class SeedTemplate(
     public static async Task<TopUpSummary> BuildAsync(IServiceProvider services, string outputPath, CancellationToken cancellationToken = default)
     {
         var database = services.GetRequiredService<DataDirectory>().DatabasePath;
-        using (var connection = SqliteFile.Open(database, SqliteOpenMode.ReadWriteCreate))
-        {
-            SqliteFile.UseWal(connection);
-        }
+        SqliteFile.CreateInWalMode(database);
 
         await services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
         var summary = await services.GetRequiredService<CanonicalTopUp>().RunAsync(SeedTrigger.Startup, cancellationToken);
@@ -95,15 +92,7 @@ public sealed class SeedTemplate(
 
         var temporary = outputPath + AtomicFile.TemporaryExtension;
         AtomicFile.TryDelete(temporary, out _);
-        using (var connection = SqliteFile.Open(database, SqliteOpenMode.ReadWrite))
-        using (var vacuum = connection.CreateCommand())
-        {
-            vacuum.CommandText = "VACUUM INTO $path;";
-            vacuum.Parameters.AddWithValue("$path", temporary);
-            vacuum.ExecuteNonQuery();
-        }
-
-        AtomicFile.FlushToDisk(temporary);
+        SqliteFile.VacuumInto(database, temporary);
         File.Move(temporary, outputPath, overwrite: true);
         return summary;
     }

@@ -204,6 +204,29 @@ public static class SqliteFile
 
     public const string WalPragma = "PRAGMA journal_mode = WAL;";
 
+    /// <summary>The database at <paramref name="path"/>, created empty when there is none, in WAL mode: how a start (and the
+    /// seed template, built as a start would build it) begins a new database.</summary>
+    public static void CreateInWalMode(string path, int busyTimeoutSeconds = 30)
+    {
+        using var connection = Open(path, SqliteOpenMode.ReadWriteCreate, busyTimeoutSeconds);
+        UseWal(connection);
+    }
+
+    /// <summary>One compact copy of <paramref name="source"/> at <paramref name="destination"/> (which must not exist), written
+    /// under a read snapshot, so writers carry on, and on disk when this returns.</summary>
+    public static void VacuumInto(string source, string destination, int busyTimeoutSeconds = 30)
+    {
+        using (var connection = Open(source, SqliteOpenMode.ReadOnly, busyTimeoutSeconds))
+        using (var vacuum = connection.CreateCommand())
+        {
+            vacuum.CommandText = "VACUUM INTO $path;";
+            vacuum.Parameters.AddWithValue("$path", destination);
+            vacuum.ExecuteNonQuery();
+        }
+
+        AtomicFile.FlushToDisk(destination);
+    }
+
     /// <returns>The rows the statement changed.</returns>
     public static int Execute(SqliteConnection connection, string sql)
     {

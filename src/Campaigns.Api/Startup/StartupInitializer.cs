@@ -5,7 +5,6 @@ using Campaigns.Api.Restores;
 using Campaigns.Api.Seeding;
 using Campaigns.Api.SqliteFiles;
 using Campaigns.Api.Storage;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
 namespace Campaigns.Api.Startup;
@@ -108,9 +107,7 @@ public sealed class StartupInitializer(
 
         if (database.Provider == DatabaseProvider.Sqlite)
         {
-            // Creates a brand-new file; see SqliteFile.UseWal for why WAL.
-            using var connection = SqliteFile.Open(database.FilePath!, SqliteOpenMode.ReadWriteCreate, storageOptions.Value.BusyTimeoutSeconds);
-            SqliteFile.UseWal(connection);
+            SqliteFile.CreateInWalMode(database.FilePath!, storageOptions.Value.BusyTimeoutSeconds);
         }
 
         // EF's migrator (and its first use) only when the history table says a migration is pending.
